@@ -1,0 +1,3 @@
+from hourwise.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""HTTP surfaces. Each foreign wire format has its own package with its own schemas."""

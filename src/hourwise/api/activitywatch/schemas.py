@@ -1,0 +1,218 @@
+"""ActivityWatch wire shapes and their conversion to domain objects.
+
+The only place ActivityWatch JSON quirks live: ISO 8601 text timestamps (naive means
+UTC), float-second durations, and buckets that carry both Python's ``last_updated``
+and Rust's ``metadata``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, WithJsonSchema
+
+from hourwise.errors import InvalidInput
+from hourwise.models import Bucket, Event, now_us, parse_timestamp, seconds_to_us
+from hourwise.models.timeutil import InvalidTimestamp
+
+# Events must end before year 10000 (the limit of ISO 8601 text and Python datetimes).
+MAX_US = 253_402_300_799_999_999
+MAX_DURATION_SECONDS = 100 * 366 * 86_400.0
+MAX_EVENT_ID = 2**63 - 1
+
+
+def _timestamp(value: Any) -> int:
+    try:
+        return parse_timestamp(value)
+    except InvalidTimestamp as exc:
+        raise ValueError(str(exc)) from None
+
+
+Timestamp = Annotated[
+    int,
+    PlainValidator(_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time", "example": "2024-01-01T08:00:00Z"}),
+]
+Duration = Annotated[
+    float,
+    Field(ge=0, le=MAX_DURATION_SECONDS, allow_inf_nan=False,
+          description="Length in seconds; must not be negative."),
+]
+ShortText = Annotated[str, Field(max_length=1000)]
+
+
+class EventIn(BaseModel):
+    """An event as clients send it. An ``id`` asks to replace that stored event."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Annotated[int, Field(ge=1, le=MAX_EVENT_ID)] | None = None
+    timestamp: Timestamp
+    duration: Duration = 0.0
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    def to_event(self) -> Event:
+        duration = seconds_to_us(self.duration)
+        if self.timestamp + duration > MAX_US or self.timestamp < -62_135_596_800_000_000:
+            raise InvalidInput("event must lie between the years 1 and 9999")
+        return Event(self.id, self.timestamp, duration, self.data)
+
+
+class EventOut(BaseModel):
+    id: int | None
+    timestamp: str = Field(examples=["2024-01-01T08:00:00+00:00"])
+    duration: float
+    data: dict[str, Any]
+
+
+class BucketCreate(BaseModel):
+    """What creating a bucket takes: ``client``, ``type`` and ``hostname`` are required."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    client: ShortText
+    type: ShortText
+    hostname: ShortText
+    name: ShortText | None = None
+    created: Timestamp | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    events: list[EventIn] | None = None
+
+
+class BucketUpdate(BaseModel):
+    """Fields of a bucket to change; absent fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client: ShortText | None = None
+    type: ShortText | None = None
+    hostname: ShortText | None = None
+    name: ShortText | None = None
+    data: dict[str, Any] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        values = self.model_dump(exclude_unset=True)
+        for required in ("client", "type", "hostname", "data"):
+            if required in values and values[required] is None:
+                raise InvalidInput(f"{required} cannot be null")
+        return values
+
+
+class BucketMetadata(BaseModel):
+    start: str | None
+    end: str | None
+
+
+class BucketOut(BaseModel):
+    id: str
+    name: str | None
+    type: str
+    client: str
+    hostname: str
+    created: str
+    data: dict[str, Any]
+    metadata: BucketMetadata
+    last_updated: str | None = None
+
+
+class ImportBucket(BaseModel):
+    """One bucket of an export document."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: ShortText | None = None
+    type: ShortText
+    client: ShortText
+    hostname: ShortText
+    name: ShortText | None = None
+    created: Timestamp | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    events: list[EventIn] = Field(default_factory=list)
+
+
+class ImportDocument(BaseModel):
+    """The export format: ``{"buckets": {bucket_id: bucket with events}}``."""
+
+    buckets: dict[str, ImportBucket]
+
+
+class InfoOut(BaseModel):
+    hostname: str
+    version: str
+    testing: bool
+    device_id: str
+
+
+EVENTS_IN = TypeAdapter(EventIn | list[EventIn])  # documents the body
+EVENT_LIST_IN = TypeAdapter(list[EventIn])
+HEARTBEAT_IN = TypeAdapter(EventIn)
+BUCKET_CREATE = TypeAdapter(BucketCreate)
+BUCKET_UPDATE = TypeAdapter(BucketUpdate)
+IMPORT_DOCUMENT = TypeAdapter(ImportDocument)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_bucket_id(bucket_id: str) -> str:
+    """Bucket ids: 1 to 512 characters of valid text without control characters."""
+    if not bucket_id or len(bucket_id) > 512:
+        raise InvalidInput("bucket id must be 1 to 512 characters long")
+    if _CONTROL.search(bucket_id):
+        raise InvalidInput("bucket id cannot contain control characters")
+    try:
+        bucket_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("bucket id is not valid UTF-8") from None
+    return bucket_id
+
+
+def _check_text(value: str, field: str) -> str:
+    if "\x00" in value:
+        raise InvalidInput(f"{field} cannot contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{field} is not valid UTF-8") from None
+    return value
+
+
+def bucket_from_create(bucket_id: str, body: BucketCreate | ImportBucket) -> Bucket:
+    """A domain bucket from a create (or import) body."""
+    for field in ("client", "type", "hostname"):
+        _check_text(getattr(body, field), field)
+    if body.name is not None:
+        _check_text(body.name, "name")
+    return Bucket(
+        id=bucket_id,
+        type=body.type,
+        client=body.client,
+        hostname=body.hostname,
+        created=body.created if body.created is not None else now_us(),
+        data=body.data,
+        name=body.name,
+    )
+
+
+def query_time(value: str | None, name: str) -> int | None:
+    """A ``start``/``end`` query parameter as microseconds, or None when absent."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_timestamp(value)
+    except InvalidTimestamp as exc:
+        raise InvalidInput(f"invalid {name}: {exc}") from None
+
+
+def parse_events_body(body: bytes) -> list[EventIn]:
+    """One event object or a list of them; the first byte picks the shape so a mistake
+    in either is reported plainly rather than as a failed union."""
+    from hourwise.api.body import parse_body
+
+    if body.lstrip()[:1] == b"[":
+        return parse_body(body, EVENT_LIST_IN)
+    return [parse_body(body, HEARTBEAT_IN)]
+
+
+def events_json(events: list[Event]) -> list[dict[str, Any]]:
+    return [event.to_json() for event in events]

@@ -1,0 +1,34 @@
+"""The API browser at ``/api/``: Swagger UI served from local files, never a CDN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse, RedirectResponse
+
+
+def _assets_dir() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
+
+
+def install_api_browser(app: FastAPI, openapi_url: str) -> None:
+    app.mount("/api/static", StaticFiles(directory=_assets_dir()), name="api-static")
+
+    @app.get("/api/", include_in_schema=False)
+    def api_browser() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title="Hourwise API",
+            swagger_js_url="/api/static/swagger-ui-bundle.js",
+            swagger_css_url="/api/static/swagger-ui.css",
+            swagger_favicon_url="/api/static/favicon.png",
+        )
+
+    @app.get("/api", include_in_schema=False)
+    def api_browser_redirect() -> RedirectResponse:
+        return RedirectResponse("/api/")

@@ -1,0 +1,162 @@
+"""The request guard: one pure-ASGI layer in front of every route.
+
+In order, it
+1. normalises the path (``//api`` and trailing slashes under ``/api/0/``), so both forms
+   of every route work and no double-slash form slips past a later check;
+2. refuses Host headers outside the allowlist (DNS-rebinding defence, as ActivityWatch);
+3. refuses state-changing requests from browser origins that are not allowed (CORS only
+   stops pages *reading* responses; a cross-site form POST would still write);
+4. caps the request body size (413 instead of reading an unbounded body).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]", "::1")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SLASHES = re.compile(r"/{2,}")
+
+
+class OriginPolicy:
+    """Which browser origins may call the API (exact names and regular expressions)."""
+
+    def __init__(self, exact: list[str], patterns: list[str]):
+        self.exact = {origin.rstrip("/").lower() for origin in exact}
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+    def allows(self, origin: str) -> bool:
+        origin = origin.rstrip("/").lower()
+        if origin in self.exact:
+            return True
+        return bool(self.pattern and self.pattern.fullmatch(origin))
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def host_name(host_header: str) -> str:
+    """The name part of a Host header: ``localhost:5600`` -> ``localhost``, ``[::1]:1`` -> ``[::1]``."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.split(":", 1)[0]
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    payload = orjson.dumps(body)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class RequestGuard:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_hosts: list[str] | None,
+        origins: OriginPolicy,
+        max_body: int,
+        large_body_paths: dict[str, int],
+    ):
+        self.app = app
+        # None disables the Host check (a server bound to a public address behind auth).
+        self.allowed_hosts = (
+            None if allowed_hosts is None
+            else {host_name(h) for h in allowed_hosts} | set(LOOPBACK_NAMES)
+        )
+        self.origins = origins
+        self.max_body = max_body
+        self.large_body_paths = large_body_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = _SLASHES.sub("/", scope["path"])
+        if path.startswith("/api/0/") and len(path) > len("/api/0/") and path.endswith("/"):
+            path = path.rstrip("/")
+        if path != scope["path"]:
+            scope = dict(scope, path=path, raw_path=path.encode())
+
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        host = headers.get("host")
+        if self.allowed_hosts is not None:
+            if not host:
+                await _send_json(send, 400, {"message": "host header is missing"})
+                return
+            if host_name(host) not in self.allowed_hosts:
+                await _send_json(send, 400, {"message": f"host header is invalid (was {host})"})
+                return
+
+        origin = headers.get("origin")
+        if origin and scope["method"] not in SAFE_METHODS and not self._same_origin(origin, host):
+            if not self.origins.allows(origin):
+                await _send_json(
+                    send, 403, {"message": f"requests from origin {origin} are not allowed"}
+                )
+                return
+
+        limit = self.large_body_paths.get(path, self.max_body)
+        declared = headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await _send_json(send, 400, {"message": "invalid Content-Length header"})
+                return
+            if int(declared) > limit:
+                await _send_json(send, 413, {"message": f"request body exceeds {limit} bytes"})
+                return
+
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await _send_json(send, 413, {"message": f"request body exceeds {limit} bytes"})
+
+    @staticmethod
+    def _same_origin(origin: str, host: str | None) -> bool:
+        if not host:
+            return False
+        try:
+            return urlsplit(origin).netloc.lower() == host.strip().lower()
+        except ValueError:
+            return False

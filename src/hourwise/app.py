@@ -1,0 +1,96 @@
+"""``create_app(settings)``: builds the store, the services and the web application."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from hourwise import __version__
+from hourwise.api.activitywatch import build_router as build_activitywatch_router
+from hourwise.api.body import hoist_defs
+from hourwise.api.docs import install_api_browser
+from hourwise.api.errors import install_error_handlers
+from hourwise.api.middleware import OriginPolicy, RequestGuard
+from hourwise.services import Services
+from hourwise.settings import Settings
+from hourwise.store import Store
+
+OPENAPI_URL = "/api/openapi.json"
+
+# The official aw-watcher-web extension for Chrome; Firefox extension ids are random.
+AW_WATCHER_WEB_CHROME = "chrome-extension://nglaklhklhcoonedhgnpgddginnjdadi"
+
+
+def origin_lists(settings: Settings) -> tuple[list[str], list[str]]:
+    """Allowed browser origins: the server's own, configured ones, browser extensions."""
+    port = settings.effective_port
+    exact = [f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"]
+    exact += settings.cors_origins
+    patterns = [AW_WATCHER_WEB_CHROME, r"moz-extension://[0-9a-f-]+"]
+    if settings.testing:
+        exact += ["http://127.0.0.1:27180", "http://localhost:27180"]
+        patterns.append(r"chrome-extension://[a-p]{32}")
+    patterns += settings.cors_origin_regexes
+    return exact, patterns
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """A complete Hourwise application for these settings.
+
+    Opens (and migrates) the database unless a store is given. Nothing is shared
+    between two apps, so tests can build as many as they need.
+    """
+    if store is None:
+        store = Store(settings.database_url)
+    store.migrate()
+    services = Services.build(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="Hourwise",
+        version=__version__,
+        description="Self-hosted time tracking. Speaks the ActivityWatch REST API.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(build_activitywatch_router())
+    install_api_browser(app, OPENAPI_URL)
+
+    default_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = hoist_defs(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    exact, patterns = origin_lists(settings)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=exact,
+        allow_origin_regex="|".join(f"(?:{p})" for p in patterns),
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["*"],
+        allow_credentials=False,
+    )
+    host_check = settings.is_loopback or bool(settings.allowed_hosts)
+    app.add_middleware(
+        RequestGuard,
+        allowed_hosts=(settings.allowed_hosts + [settings.host]) if host_check else None,
+        origins=OriginPolicy(exact, patterns),
+        max_body=settings.max_body_bytes,
+        large_body_paths={"/api/0/import": settings.max_import_bytes},
+    )
+    return app

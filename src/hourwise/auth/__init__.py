@@ -1,0 +1,1 @@
+"""Who is asking: request principals (accounts and keys arrive in a later release)."""

@@ -1,0 +1,39 @@
+"""Domain errors. The web layer maps each to one HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class HourwiseError(Exception):
+    """Base of every error Hourwise reports to a client."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(HourwiseError):
+    """The request is well-formed but its values are not acceptable."""
+
+    status = 400
+
+
+class NotFound(HourwiseError):
+    status = 404
+
+
+class Conflict(HourwiseError):
+    status = 409
+
+
+class Forbidden(HourwiseError):
+    status = 403
+
+
+class Unauthorized(HourwiseError):
+    status = 401
+
+
+class Busy(HourwiseError):
+    status = 503

@@ -1,0 +1,82 @@
+"""Time inside Hourwise: integer microseconds since the Unix epoch, always UTC.
+
+Integers make storage compact, comparisons exact and durations free of float drift;
+conversion to ISO 8601 text happens only at the edges (the wire formats).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta, timezone
+
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+US_PER_SECOND = 1_000_000
+
+# Extended-format dates only (YYYY-MM-DD...). datetime.fromisoformat would also read
+# "20240302" or a bare number as a date, which no ActivityWatch client sends and which
+# is far more likely a mistake (an epoch number sent as a string) than a timestamp.
+_EXTENDED_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class InvalidTimestamp(ValueError):
+    """Raised when a value cannot be read as an ISO 8601 timestamp."""
+
+
+def now_us() -> int:
+    """The current time in microseconds since the epoch (UTC)."""
+    return time.time_ns() // 1000
+
+
+def datetime_to_us(value: datetime) -> int:
+    """Microseconds since the epoch for a datetime; a naive datetime is read as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
+
+
+def us_to_datetime(us: int) -> datetime:
+    """A timezone-aware UTC datetime for microseconds since the epoch."""
+    return EPOCH + timedelta(microseconds=us)
+
+
+def parse_timestamp(text: object) -> int:
+    """Parse an ISO 8601 timestamp into microseconds since the epoch (UTC).
+
+    Accepts what ActivityWatch's Python server accepts: a date-time with an offset or
+    ``Z``, a naive date-time (read as UTC) or a bare date (midnight UTC). Fractions
+    beyond microseconds are truncated.
+    """
+    if not isinstance(text, str):
+        raise InvalidTimestamp(f"timestamp must be an ISO 8601 string, not {type(text).__name__}")
+    candidate = text.strip()
+    if not _EXTENDED_DATE.match(candidate):
+        raise InvalidTimestamp(f"invalid ISO 8601 timestamp: {text!r}")
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        raise InvalidTimestamp(f"invalid ISO 8601 timestamp: {text!r}") from None
+    try:
+        return datetime_to_us(parsed)
+    except OverflowError:
+        raise InvalidTimestamp(f"timestamp out of range: {text!r}") from None
+
+
+def format_timestamp(us: int) -> str:
+    """ISO 8601 text in UTC, as ActivityWatch's Python server writes it.
+
+    ``2024-01-01T08:00:00+00:00`` or ``2024-01-01T08:00:00.123000+00:00``.
+    """
+    return (EPOCH + timedelta(microseconds=us)).isoformat()
+
+
+def seconds_to_us(seconds: float) -> int:
+    """Float seconds (the wire's duration unit) to integer microseconds, rounded."""
+    return round(seconds * US_PER_SECOND)
+
+
+def us_to_seconds(us: int) -> float:
+    """Integer microseconds to float seconds."""
+    return us / US_PER_SECOND

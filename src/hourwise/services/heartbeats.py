@@ -1,0 +1,93 @@
+"""Heartbeats: merge into the bucket's last event or start a new one.
+
+Concurrency lives here: heartbeats to one bucket are serialised by a per-bucket lock,
+and the last event of each bucket is cached so that a merged heartbeat costs one
+UPDATE and no read. Anything else that writes a bucket's events goes through
+``BucketLocks.writing`` so the cache never goes stale.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from hourwise.models import Event
+from hourwise.store import Store
+from hourwise.store.datacodec import canonical_json, data_hash
+from hourwise.transforms.heartbeat import merge_heartbeat
+
+
+@dataclass
+class _Last:
+    event: Event
+    digest: bytes
+
+
+class BucketLocks:
+    """One lock per bucket, plus the heartbeat cache entries they guard."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self.last: dict[str, _Last | None] = {}
+
+    def lock(self, key: str) -> threading.Lock:
+        with self._guard:
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = self._locks[key] = threading.Lock()
+            return lock
+
+    @contextmanager
+    def writing(self, key: str) -> Iterator[None]:
+        """Hold the bucket's lock for a write and drop its cached last event after it."""
+        with self.lock(key):
+            try:
+                yield
+            finally:
+                self.last.pop(key, None)
+
+
+class HeartbeatService:
+    """Applies heartbeats with ActivityWatch's merge rule."""
+
+    def __init__(self, store: Store, locks: BucketLocks):
+        self.store = store
+        self.locks = locks
+
+    def heartbeat(self, key: str, heartbeat: Event, pulsetime: int) -> Event:
+        """Merge ``heartbeat`` into the bucket's last event, or store it as a new one.
+
+        Returns the resulting event: the merged one (keeping its id) or the new one.
+        ``pulsetime`` is in microseconds.
+        """
+        canonical = canonical_json(heartbeat.data)
+        digest = data_hash(canonical)
+        with self.locks.lock(key):
+            last = self._last(key)
+            if last is not None:
+                merged = merge_heartbeat(
+                    last.event, heartbeat, pulsetime, same_data=last.digest == digest
+                )
+                if merged is not None:
+                    if merged.duration != last.event.duration:
+                        if not self.store.set_event_duration(
+                            key, merged.id, merged.start, merged.duration
+                        ):
+                            merged = None  # deleted behind our back: store a new event
+                    if merged is not None:
+                        self.locks.last[key] = _Last(merged, digest)
+                        return merged
+            stored = self.store.insert_heartbeat(key, heartbeat, canonical, digest)
+            self.locks.last[key] = _Last(stored, digest)
+            return stored
+
+    def _last(self, key: str) -> _Last | None:
+        if key in self.locks.last:
+            return self.locks.last[key]
+        found = self.store.last_event(key)
+        last = _Last(found[0], found[1]) if found is not None else None
+        self.locks.last[key] = last
+        return last

@@ -1,0 +1,79 @@
+"""Table definitions (SQLAlchemy Core). Migrations in ``migrations/`` create them.
+
+Times are integer microseconds since the epoch, UTC. Each distinct event data object
+is stored once in ``event_data`` (keyed by a hash of its canonical JSON): a desktop
+year holds about a million window events but only tens of thousands of distinct
+app/title pairs, so this keeps the database small and lets reads decode each
+distinct value once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+# SQLite only treats "INTEGER PRIMARY KEY" as the rowid; BIGINT would add a second key.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+buckets = Table(
+    "buckets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(512), nullable=False, unique=True),  # the ActivityWatch bucket id
+    Column("name", Text, nullable=True),
+    Column("type", Text, nullable=False),
+    Column("client", Text, nullable=False),
+    Column("hostname", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("data", Text, nullable=False, server_default="{}"),
+    # Upper bound of any event's duration in the bucket: range reads look back this far
+    # for events that began before the range, so no event is missed however long it is.
+    Column("max_duration", BigInteger, nullable=False, server_default="0"),
+)
+
+event_data = Table(
+    "event_data",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("hash", LargeBinary(16), nullable=False, unique=True),
+    Column("json", Text, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("bucket_id", Integer, ForeignKey("buckets.id", ondelete="CASCADE"), nullable=False),
+    Column("starttime", BigInteger, nullable=False),
+    Column("endtime", BigInteger, nullable=False),
+    Column("data_id", BigInteger, ForeignKey("event_data.id"), nullable=False),
+    Index("ix_events_bucket_start", "bucket_id", "starttime"),
+    Index("ix_events_bucket_end", "bucket_id", "endtime"),
+    Index("ix_events_data", "data_id"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(256), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+server_meta = Table(
+    "server_meta",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,581 @@
+"""The store: every read and write of buckets, events and settings, on SQLite or PostgreSQL.
+
+One class serves both databases through SQLAlchemy Core. Writes go through one lock
+per store, as in aw-server-rust's single writer: SQLite allows one writer anyway, and
+it keeps the data-deduplication caches consistent on PostgreSQL too. Reads run
+concurrently (WAL on SQLite).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+from hourwise.errors import InvalidInput, NotFound
+from hourwise.models import Bucket, Event
+from hourwise.store import schema as t
+from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
+
+CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
+
+
+@dataclass
+class BucketRow:
+    """What the store keeps in memory about a bucket to route reads and writes."""
+
+    id: int
+    max_duration: int
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and pick the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL: readers never block the writer; NORMAL sync is durable across process crashes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def build_engine(url: str) -> Engine:
+    """An engine for a database URL, creating the SQLite file's directory if needed."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, pool_size=8, max_overflow=8
+            )
+        else:
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+            )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    raise InvalidInput(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+
+
+def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> list[Any]:
+    """WHERE terms for events overlapping [start, end] (both inclusive, as ActivityWatch).
+
+    An event that began before ``start`` can be at most ``max_duration`` long, so looking
+    back that far on the (bucket, start) index finds it however long it is.
+    """
+    e = t.events.c
+    terms: list[Any] = [e.bucket_id == bucket.id]
+    if end is not None:
+        terms.append(e.starttime <= end)
+    if start is not None:
+        terms.append(e.endtime >= start)
+        terms.append(e.starttime >= start - bucket.max_duration)
+    return terms
+
+
+class Store:
+    """Buckets, events, settings and server metadata in one SQL database."""
+
+    def __init__(self, url: str, *, data_cache_size: int = 250_000):
+        self.url = normalise_url(url)
+        self.engine = build_engine(url)
+        self.dialect = self.engine.dialect.name
+        self._write_lock = threading.RLock()
+        self._buckets: dict[str, BucketRow] = {}
+        self._data_by_id: BoundedCache[int, dict[str, Any]] = BoundedCache(data_cache_size)
+        self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        with self._write_lock, self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- server metadata -------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(t.server_meta.c.value).where(t.server_meta.c.key == key)
+            ).scalar()
+
+    def set_meta_default(self, key: str, value: str) -> str:
+        """Store ``value`` under ``key`` unless one is stored already; return the stored one."""
+        with self._write_lock, self.engine.begin() as conn:
+            current = conn.execute(
+                select(t.server_meta.c.value).where(t.server_meta.c.key == key)
+            ).scalar()
+            if current is not None:
+                return current
+            conn.execute(insert(t.server_meta).values(key=key, value=value))
+            return value
+
+    # -- buckets ---------------------------------------------------------------------
+
+    def _bucket_row(self, conn: Connection, key: str) -> BucketRow | None:
+        row = self._buckets.get(key)
+        if row is not None:
+            return row
+        found = conn.execute(
+            select(t.buckets.c.id, t.buckets.c.max_duration).where(t.buckets.c.key == key)
+        ).first()
+        if found is None:
+            return None
+        row = BucketRow(found.id, found.max_duration)
+        self._buckets[key] = row
+        return row
+
+    def _require_bucket(self, conn: Connection, key: str) -> BucketRow:
+        row = self._bucket_row(conn, key)
+        if row is None:
+            raise NotFound(f"There's no bucket named {key}")
+        return row
+
+    def _bucket_from_row(self, conn: Connection, row: Any) -> Bucket:
+        e = t.events.c
+        span = conn.execute(
+            select(
+                select(func.min(e.starttime)).where(e.bucket_id == row.id).scalar_subquery(),
+                select(func.max(e.endtime)).where(e.bucket_id == row.id).scalar_subquery(),
+            )
+        ).first()
+        return Bucket(
+            id=row.key,
+            name=row.name,
+            type=row.type,
+            client=row.client,
+            hostname=row.hostname,
+            created=row.created,
+            data=orjson.loads(row.data),
+            first_start=span[0] if span else None,
+            last_end=span[1] if span else None,
+        )
+
+    def list_buckets(self) -> list[Bucket]:
+        """Every bucket, ordered by id, with the time span its events cover."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.buckets).order_by(t.buckets.c.key)).all()
+            return [self._bucket_from_row(conn, row) for row in rows]
+
+    def get_bucket(self, key: str) -> Bucket | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.buckets).where(t.buckets.c.key == key)).first()
+            return self._bucket_from_row(conn, row) if row is not None else None
+
+    def bucket_exists(self, key: str) -> bool:
+        with self.engine.connect() as conn:
+            return self._bucket_row(conn, key) is not None
+
+    def create_bucket(self, bucket: Bucket) -> bool:
+        """Create a bucket; False (and nothing changed) when one with that id exists."""
+        data_text = canonical_json(bucket.data).decode()
+        with self._write_lock, self.engine.begin() as conn:
+            if self._bucket_row(conn, bucket.id) is not None:
+                return False
+            conn.execute(
+                insert(t.buckets).values(
+                    key=bucket.id,
+                    name=bucket.name,
+                    type=bucket.type,
+                    client=bucket.client,
+                    hostname=bucket.hostname,
+                    created=bucket.created,
+                    data=data_text,
+                )
+            )
+            return True
+
+    def update_bucket(self, key: str, changes: dict[str, Any]) -> None:
+        """Change a bucket's metadata fields (type, client, hostname, name, data)."""
+        values = dict(changes)
+        if "data" in values:
+            values["data"] = canonical_json(values["data"]).decode()
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            if values:
+                conn.execute(update(t.buckets).where(t.buckets.c.id == bucket.id).values(**values))
+
+    def delete_bucket(self, key: str) -> None:
+        """Delete a bucket and all its events; forget data no other event uses."""
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            conn.execute(delete(t.events).where(t.events.c.bucket_id == bucket.id))
+            conn.execute(delete(t.buckets).where(t.buckets.c.id == bucket.id))
+            d = t.event_data
+            conn.execute(
+                delete(d).where(~exists().where(t.events.c.data_id == d.c.id))
+            )
+            self._buckets.pop(key, None)
+            self._data_by_id.clear()
+            self._id_by_hash.clear()
+
+    # -- event data ------------------------------------------------------------------
+
+    def _data_ids(self, conn: Connection, canon: Sequence[tuple[bytes, bytes]]) -> list[int]:
+        """The event_data id of each (canonical JSON, hash) pair, inserting new ones."""
+        local: dict[bytes, int] = {}
+        missing: dict[bytes, bytes] = {}
+        for text, digest in canon:
+            if digest in local or digest in missing:
+                continue
+            known = self._id_by_hash.get(digest)
+            if known is not None:
+                local[digest] = known
+            else:
+                missing[digest] = text
+        if missing:
+            d = t.event_data
+            hashes = list(missing)
+            for i in range(0, len(hashes), CHUNK):
+                chunk = hashes[i : i + CHUNK]
+                for row in conn.execute(select(d.c.id, d.c.hash).where(d.c.hash.in_(chunk))):
+                    local[bytes(row.hash)] = row.id
+                    missing.pop(bytes(row.hash), None)
+            if missing:
+                rows = conn.execute(
+                    insert(d).returning(d.c.id, d.c.hash, sort_by_parameter_order=True),
+                    [{"hash": h, "json": text.decode()} for h, text in missing.items()],
+                )
+                for row in rows:
+                    local[bytes(row.hash)] = row.id
+            for digest, ident in local.items():
+                self._id_by_hash[digest] = ident
+        return [local[digest] for _, digest in canon]
+
+    def _load_data(self, conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Decoded data objects by id; each distinct object is decoded once and shared."""
+        found: dict[int, dict[str, Any]] = {}
+        wanted: list[int] = []
+        for ident in ids:
+            if ident in found:
+                continue
+            cached = self._data_by_id.get(ident)
+            if cached is not None:
+                found[ident] = cached
+            else:
+                found[ident] = None  # type: ignore[assignment]  # placeholder until loaded
+                wanted.append(ident)
+        d = t.event_data
+        for i in range(0, len(wanted), CHUNK):
+            chunk = wanted[i : i + CHUNK]
+            for row in conn.execute(select(d.c.id, d.c.json).where(d.c.id.in_(chunk))):
+                value = orjson.loads(row.json)
+                found[row.id] = value
+                self._data_by_id[row.id] = value
+        return found
+
+    # -- events: reads ---------------------------------------------------------------
+
+    def get_events(
+        self,
+        key: str,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
+        """Events overlapping [start, end], newest first, clipped to the range."""
+        e = t.events.c
+        with self.engine.connect() as conn:
+            bucket = self._require_bucket(conn, key)
+            query = (
+                select(e.id, e.starttime, e.endtime, e.data_id)
+                .where(and_(*_span_conditions(bucket, start, end)))
+                .order_by(e.starttime.desc(), e.id.desc())
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            rows = conn.execute(query).all()
+            datas = self._load_data(conn, {row[3] for row in rows})
+        out: list[Event] = []
+        append = out.append
+        for ident, s, en, data_id in rows:
+            if start is not None and s < start:
+                s = start
+            if end is not None and en > end:
+                en = end
+            append(Event(ident, s, en - s, datas[data_id]))
+        return out
+
+    def count_events(self, key: str, start: int | None = None, end: int | None = None) -> int:
+        with self.engine.connect() as conn:
+            bucket = self._require_bucket(conn, key)
+            query = select(func.count()).select_from(t.events).where(
+                and_(*_span_conditions(bucket, start, end))
+            )
+            return int(conn.execute(query).scalar() or 0)
+
+    def get_event(self, key: str, event_id: int) -> Event | None:
+        e = t.events.c
+        with self.engine.connect() as conn:
+            bucket = self._require_bucket(conn, key)
+            row = conn.execute(
+                select(e.id, e.starttime, e.endtime, e.data_id).where(
+                    e.id == event_id, e.bucket_id == bucket.id
+                )
+            ).first()
+            if row is None:
+                return None
+            data = self._load_data(conn, [row.data_id])[row.data_id]
+            return Event(row.id, row.starttime, row.endtime - row.starttime, data)
+
+    def last_event(self, key: str) -> tuple[Event, bytes] | None:
+        """The bucket's newest event (by start, then id) and its data hash."""
+        e = t.events.c
+        d = t.event_data.c
+        with self.engine.connect() as conn:
+            bucket = self._require_bucket(conn, key)
+            row = conn.execute(
+                select(e.id, e.starttime, e.endtime, e.data_id, d.hash)
+                .join_from(t.events, t.event_data, e.data_id == d.id)
+                .where(e.bucket_id == bucket.id)
+                .order_by(e.starttime.desc(), e.id.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            data = self._load_data(conn, [row.data_id])[row.data_id]
+            return Event(row.id, row.starttime, row.endtime - row.starttime, data), bytes(row.hash)
+
+    def iter_events(self, key: str, batch: int = 5000) -> Iterator[list[Event]]:
+        """Every event of a bucket, newest first, in batches (for streaming exports)."""
+        e = t.events.c
+        cursor: tuple[int, int] | None = None
+        while True:
+            with self.engine.connect() as conn:
+                bucket = self._require_bucket(conn, key)
+                query = select(e.id, e.starttime, e.endtime, e.data_id).where(
+                    e.bucket_id == bucket.id
+                )
+                if cursor is not None:
+                    query = query.where(
+                        (e.starttime < cursor[0]) | ((e.starttime == cursor[0]) & (e.id < cursor[1]))
+                    )
+                rows = conn.execute(
+                    query.order_by(e.starttime.desc(), e.id.desc()).limit(batch)
+                ).all()
+                if not rows:
+                    return
+                datas = self._load_data(conn, {row[3] for row in rows})
+            yield [Event(r[0], r[1], r[2] - r[1], datas[r[3]]) for r in rows]
+            cursor = (rows[-1][1], rows[-1][0])
+
+    # -- events: writes --------------------------------------------------------------
+
+    def _bump_max_duration(self, conn: Connection, bucket: BucketRow, longest: int) -> None:
+        if longest > bucket.max_duration:
+            conn.execute(
+                update(t.buckets)
+                .where(t.buckets.c.id == bucket.id, t.buckets.c.max_duration < longest)
+                .values(max_duration=longest)
+            )
+            bucket.max_duration = longest
+
+    def insert_events(self, key: str, new_events: Sequence[Event]) -> list[Event]:
+        """Insert events; one carrying the id of an event in this bucket replaces it.
+
+        An id that names no event is ignored and the event is inserted under a new id;
+        an id that names an event of another bucket is refused. All or nothing: one bad
+        event leaves the bucket unchanged. Returns the stored events with their ids.
+        """
+        canon = [(text, data_hash(text)) for text in map(canonical_json, (ev.data for ev in new_events))]
+        e = t.events.c
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            data_ids = self._data_ids(conn, canon)
+            given_ids = [ev.id for ev in new_events if ev.id is not None]
+            owner: dict[int, int] = {}
+            for i in range(0, len(given_ids), CHUNK):
+                chunk = given_ids[i : i + CHUNK]
+                for row in conn.execute(select(e.id, e.bucket_id).where(e.id.in_(chunk))):
+                    owner[row.id] = row.bucket_id
+            inserts: list[dict[str, int]] = []
+            insert_positions: list[int] = []
+            replaces: list[dict[str, int]] = []
+            stored: list[Event] = []
+            for position, (ev, data_id) in enumerate(zip(new_events, data_ids)):
+                stored.append(Event(ev.id, ev.start, ev.duration, ev.data))
+                if ev.id is not None and ev.id in owner:
+                    if owner[ev.id] != bucket.id:
+                        raise InvalidInput(f"event {ev.id} belongs to another bucket")
+                    replaces.append(
+                        {"eid": ev.id, "s": ev.start, "e": ev.start + ev.duration, "d": data_id}
+                    )
+                    continue
+                inserts.append(
+                    {"bucket_id": bucket.id, "starttime": ev.start,
+                     "endtime": ev.start + ev.duration, "data_id": data_id}
+                )
+                insert_positions.append(position)
+            if replaces:
+                conn.execute(
+                    update(t.events)
+                    .where(t.events.c.id == bindparam("eid"))
+                    .values(starttime=bindparam("s"), endtime=bindparam("e"), data_id=bindparam("d")),
+                    replaces,
+                )
+            if inserts:
+                rows = conn.execute(
+                    insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True),
+                    inserts,
+                )
+                for position, row in zip(insert_positions, rows):
+                    stored[position].id = row.id
+            if new_events:
+                self._bump_max_duration(conn, bucket, max(ev.duration for ev in new_events))
+        return stored
+
+    def insert_heartbeat(self, key: str, ev: Event, canonical: bytes, digest: bytes) -> Event:
+        """Insert one event whose canonical data and hash the caller already computed."""
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            (data_id,) = self._data_ids(conn, [(canonical, digest)])
+            ident = conn.execute(
+                insert(t.events)
+                .values(bucket_id=bucket.id, starttime=ev.start,
+                        endtime=ev.start + ev.duration, data_id=data_id)
+                .returning(t.events.c.id)
+            ).scalar_one()
+            self._bump_max_duration(conn, bucket, ev.duration)
+        return Event(ident, ev.start, ev.duration, ev.data)
+
+    def set_event_duration(self, key: str, event_id: int, start: int, duration: int) -> bool:
+        """Lengthen (or shorten) a stored event in place; False if it no longer exists."""
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            changed = conn.execute(
+                update(t.events)
+                .where(t.events.c.id == event_id, t.events.c.bucket_id == bucket.id)
+                .values(endtime=start + duration)
+            ).rowcount
+            if changed:
+                self._bump_max_duration(conn, bucket, duration)
+            return bool(changed)
+
+    def delete_event(self, key: str, event_id: int) -> bool:
+        """Delete one event; forget its data if no other event uses it."""
+        e = t.events.c
+        d = t.event_data
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            data_id = conn.execute(
+                delete(t.events)
+                .where(e.id == event_id, e.bucket_id == bucket.id)
+                .returning(e.data_id)
+            ).scalar()
+            if data_id is None:
+                return False
+            gone = conn.execute(
+                delete(d)
+                .where(d.c.id == data_id, ~exists().where(e.data_id == data_id))
+                .returning(d.c.hash)
+            ).scalar()
+            if gone is not None:
+                self._data_by_id.pop(data_id)
+                self._id_by_hash.pop(bytes(gone))
+            return True
+
+    def import_events(self, key: str, incoming: Sequence[Event]) -> int:
+        """Add events to a bucket, skipping any equal (start, end, data) to one it has.
+
+        Returns how many were added. Importing the same export twice adds nothing.
+        """
+        if not incoming:
+            return 0
+        canon = [(text, data_hash(text)) for text in map(canonical_json, (ev.data for ev in incoming))]
+        e = t.events.c
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            data_ids = self._data_ids(conn, canon)
+            lo = min(ev.start for ev in incoming)
+            hi = max(ev.start for ev in incoming)
+            existing = set(
+                conn.execute(
+                    select(e.starttime, e.endtime, e.data_id).where(
+                        e.bucket_id == bucket.id, e.starttime >= lo, e.starttime <= hi
+                    )
+                ).tuples()
+            )
+            rows = []
+            for ev, data_id in zip(incoming, data_ids):
+                signature = (ev.start, ev.start + ev.duration, data_id)
+                if signature in existing:
+                    continue
+                existing.add(signature)
+                rows.append(
+                    {"bucket_id": bucket.id, "starttime": ev.start,
+                     "endtime": signature[1], "data_id": data_id}
+                )
+            if rows:
+                conn.execute(insert(t.events), rows)
+                self._bump_max_duration(conn, bucket, max(ev.duration for ev in incoming))
+            return len(rows)
+
+    # -- settings --------------------------------------------------------------------
+
+    def list_settings(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.settings.c.key, t.settings.c.value)).all()
+        return {row.key: orjson.loads(row.value) for row in rows}
+
+    def get_setting(self, key: str) -> tuple[bool, Any]:
+        """(found, value) for a settings key."""
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                select(t.settings.c.value).where(t.settings.c.key == key)
+            ).scalar()
+        return (False, None) if text is None else (True, orjson.loads(text))
+
+    def set_setting(self, key: str, value: Any) -> None:
+        text = canonical_json(value).decode()
+        s = t.settings
+        with self._write_lock, self.engine.begin() as conn:
+            changed = conn.execute(update(s).where(s.c.key == key).values(value=text)).rowcount
+            if not changed:
+                conn.execute(insert(s).values(key=key, value=text))
+
+    def delete_setting(self, key: str) -> bool:
+        with self._write_lock, self.engine.begin() as conn:
+            return bool(
+                conn.execute(delete(t.settings).where(t.settings.c.key == key)).rowcount
+            )
