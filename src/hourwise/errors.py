@@ -12,6 +12,10 @@ class HourwiseError(Exception):
         super().__init__(message)
         self.message = message
 
+    def body(self) -> dict:
+        """The JSON error body; subclasses may add fields (query errors add ``type``)."""
+        return {"message": self.message}
+
 
 class InvalidInput(HourwiseError):
     """The request is well-formed but its values are not acceptable."""

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hourwise.api.body import InvalidBody
-from hourwise.api.responses import error_response
+from hourwise.api.responses import JSONResponse, error_response
 from hourwise.errors import HourwiseError
 
 log = logging.getLogger("hourwise")
@@ -22,7 +22,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HourwiseError)
     async def _domain(_: Request, exc: HourwiseError):
-        return error_response(exc.status, exc.message)
+        return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
