@@ -529,13 +529,14 @@ class Store:
             data_ids = self._data_ids(conn, canon)
             lo = min(ev.start for ev in incoming)
             hi = max(ev.start for ev in incoming)
-            existing = set(
-                conn.execute(
+            existing = {
+                tuple(row)
+                for row in conn.execute(
                     select(e.starttime, e.endtime, e.data_id).where(
                         e.bucket_id == bucket.id, e.starttime >= lo, e.starttime <= hi
                     )
-                ).tuples()
-            )
+                )
+            }
             rows = []
             for ev, data_id in zip(incoming, data_ids):
                 signature = (ev.start, ev.start + ev.duration, data_id)
