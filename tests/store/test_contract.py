@@ -273,3 +273,36 @@ def test_concurrent_writers_lose_nothing(store):
     for thread in threads:
         thread.join()
     assert [store.count_events(k) for k in keys] == [25, 25, 25, 25]
+
+
+def test_event_ids_are_never_reused(store):
+    key = make_bucket(store)
+    (first,) = store.insert_events(key, [ev(0, 1)])
+    store.delete_event(key, first.id)
+    (second,) = store.insert_events(key, [ev(1, 1)])
+    assert second.id > first.id
+
+
+def _fold(store, key, start_s, dur_s, pulse_s, **data):
+    from hourwise.store.datacodec import canonical_json, data_hash
+
+    event = ev(start_s, dur_s, **data)
+    text_ = canonical_json(event.data)
+    return store.fold_heartbeat(key, event, text_, data_hash(text_), round(pulse_s * S))
+
+
+def test_fold_heartbeat_bridges_neighbours_into_one_event(store):
+    key = make_bucket(store)
+    store.insert_events(key, [ev(0, 5, app="x"), ev(20, 5, app="x"), ev(8, 2, app="other")])
+    folded = _fold(store, key, 12, 3, 6, app="x")  # reaches 5 (back) and 20 (forward)
+    assert (folded.start, folded.duration) == (T0, 25 * S)
+    apps = sorted((e.data["app"], e.start - T0, e.duration) for e in store.get_events(key))
+    assert apps == [("other", 8 * S, 2 * S), ("x", 0, 25 * S)]
+
+
+def test_fold_heartbeat_alone_is_inserted(store):
+    key = make_bucket(store)
+    store.insert_events(key, [ev(100, 5, app="x")])
+    folded = _fold(store, key, 0, 1, 10, app="x")
+    assert (folded.start, folded.duration) == (T0, S)
+    assert store.count_events(key) == 2

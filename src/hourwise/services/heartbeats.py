@@ -61,12 +61,19 @@ class HeartbeatService:
         """Merge ``heartbeat`` into the bucket's last event, or store it as a new one.
 
         Returns the resulting event: the merged one (keeping its id) or the new one.
-        ``pulsetime`` is in microseconds.
+        ``pulsetime`` is in microseconds. A heartbeat that begins before the bucket's
+        newest event is folded into the timeline instead (see ``Store.fold_heartbeat``):
+        ActivityWatch would store it as a new event that can overlap recorded time.
         """
         canonical = canonical_json(heartbeat.data)
         digest = data_hash(canonical)
         with self.locks.lock(key):
             last = self._last(key)
+            if last is not None and heartbeat.start < last.event.start:
+                # Out of order: fold it into the timeline; the cached newest event may
+                # have been merged away, so read it afresh next time.
+                self.locks.last.pop(key, None)
+                return self.store.fold_heartbeat(key, heartbeat, canonical, digest, pulsetime)
             if last is not None:
                 merged = merge_heartbeat(
                     last.event, heartbeat, pulsetime, same_data=last.digest == digest

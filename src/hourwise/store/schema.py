@@ -62,6 +62,8 @@ events = Table(
     Index("ix_events_bucket_start", "bucket_id", "starttime"),
     Index("ix_events_bucket_end", "bucket_id", "endtime"),
     Index("ix_events_data", "data_id"),
+    # Never reuse an id: a client holding a deleted event's id must not hit a new event.
+    sqlite_autoincrement=True,
 )
 
 settings = Table(

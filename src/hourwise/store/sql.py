@@ -17,24 +17,21 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     Connection,
-    Engine,
     and_,
     bindparam,
-    create_engine,
     delete,
-    event,
     exists,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import StaticPool
 
 from hourwise.errors import InvalidInput, NotFound
 from hourwise.models import Bucket, Event
 from hourwise.store import schema as t
+from hourwise.store.engine import build_engine, normalise_url
+from hourwise.store.heartbeat_writes import HeartbeatWrites
 from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
 
 CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
@@ -46,46 +43,6 @@ class BucketRow:
 
     id: int
     max_duration: int
-
-
-def normalise_url(url: str) -> str:
-    """Accept plain ``postgresql://`` URLs and pick the psycopg 3 driver for them."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL: readers never block the writer; NORMAL sync is durable across process crashes.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def build_engine(url: str) -> Engine:
-    """An engine for a database URL, creating the SQLite file's directory if needed."""
-    url = normalise_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(
-                url, connect_args={"check_same_thread": False}, pool_size=8, max_overflow=8
-            )
-        else:
-            engine = create_engine(
-                url, connect_args={"check_same_thread": False}, poolclass=StaticPool
-            )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
-    raise InvalidInput(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
 
 
 def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> list[Any]:
@@ -104,7 +61,7 @@ def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> l
     return terms
 
 
-class Store:
+class Store(HeartbeatWrites):
     """Buckets, events, settings and server metadata in one SQL database."""
 
     def __init__(self, url: str, *, data_cache_size: int = 250_000):
@@ -359,24 +316,6 @@ class Store:
             data = self._load_data(conn, [row.data_id])[row.data_id]
             return Event(row.id, row.starttime, row.endtime - row.starttime, data)
 
-    def last_event(self, key: str) -> tuple[Event, bytes] | None:
-        """The bucket's newest event (by start, then id) and its data hash."""
-        e = t.events.c
-        d = t.event_data.c
-        with self.engine.connect() as conn:
-            bucket = self._require_bucket(conn, key)
-            row = conn.execute(
-                select(e.id, e.starttime, e.endtime, e.data_id, d.hash)
-                .join_from(t.events, t.event_data, e.data_id == d.id)
-                .where(e.bucket_id == bucket.id)
-                .order_by(e.starttime.desc(), e.id.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                return None
-            data = self._load_data(conn, [row.data_id])[row.data_id]
-            return Event(row.id, row.starttime, row.endtime - row.starttime, data), bytes(row.hash)
-
     def iter_events(self, key: str, batch: int = 5000) -> Iterator[list[Event]]:
         """Every event of a bucket, newest first, in batches (for streaming exports)."""
         e = t.events.c
@@ -464,33 +403,6 @@ class Store:
             if new_events:
                 self._bump_max_duration(conn, bucket, max(ev.duration for ev in new_events))
         return stored
-
-    def insert_heartbeat(self, key: str, ev: Event, canonical: bytes, digest: bytes) -> Event:
-        """Insert one event whose canonical data and hash the caller already computed."""
-        with self._write_lock, self.engine.begin() as conn:
-            bucket = self._require_bucket(conn, key)
-            (data_id,) = self._data_ids(conn, [(canonical, digest)])
-            ident = conn.execute(
-                insert(t.events)
-                .values(bucket_id=bucket.id, starttime=ev.start,
-                        endtime=ev.start + ev.duration, data_id=data_id)
-                .returning(t.events.c.id)
-            ).scalar_one()
-            self._bump_max_duration(conn, bucket, ev.duration)
-        return Event(ident, ev.start, ev.duration, ev.data)
-
-    def set_event_duration(self, key: str, event_id: int, start: int, duration: int) -> bool:
-        """Lengthen (or shorten) a stored event in place; False if it no longer exists."""
-        with self._write_lock, self.engine.begin() as conn:
-            bucket = self._require_bucket(conn, key)
-            changed = conn.execute(
-                update(t.events)
-                .where(t.events.c.id == event_id, t.events.c.bucket_id == bucket.id)
-                .values(endtime=start + duration)
-            ).rowcount
-            if changed:
-                self._bump_max_duration(conn, bucket, duration)
-            return bool(changed)
 
     def delete_event(self, key: str, event_id: int) -> bool:
         """Delete one event; forget its data if no other event uses it."""

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("starttime", sa.BigInteger, nullable=False),
         sa.Column("endtime", sa.BigInteger, nullable=False),
         sa.Column("data_id", sa.BigInteger, sa.ForeignKey("event_data.id"), nullable=False),
+        sqlite_autoincrement=True,  # event ids are never reused after a delete
     )
     op.create_index("ix_events_bucket_start", "events", ["bucket_id", "starttime"])
     op.create_index("ix_events_bucket_end", "events", ["bucket_id", "endtime"])

@@ -1,0 +1,105 @@
+"""The store's heartbeat path: read the last event, lengthen it, or fold a heartbeat in.
+
+A mixin of ``Store``: it shares the store's engine, write lock and caches.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+
+from hourwise.models import Event
+from hourwise.store import schema as t
+
+
+class HeartbeatWrites:
+    def last_event(self, key: str) -> tuple[Event, bytes] | None:
+        """The bucket's newest event (by start, then id) and its data hash."""
+        e = t.events.c
+        d = t.event_data.c
+        with self.engine.connect() as conn:
+            bucket = self._require_bucket(conn, key)
+            row = conn.execute(
+                select(e.id, e.starttime, e.endtime, e.data_id, d.hash)
+                .join_from(t.events, t.event_data, e.data_id == d.id)
+                .where(e.bucket_id == bucket.id)
+                .order_by(e.starttime.desc(), e.id.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            data = self._load_data(conn, [row.data_id])[row.data_id]
+            return Event(row.id, row.starttime, row.endtime - row.starttime, data), bytes(row.hash)
+
+    def insert_heartbeat(self, key: str, ev: Event, canonical: bytes, digest: bytes) -> Event:
+        """Insert one event whose canonical data and hash the caller already computed."""
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            (data_id,) = self._data_ids(conn, [(canonical, digest)])
+            ident = conn.execute(
+                insert(t.events)
+                .values(bucket_id=bucket.id, starttime=ev.start,
+                        endtime=ev.start + ev.duration, data_id=data_id)
+                .returning(t.events.c.id)
+            ).scalar_one()
+            self._bump_max_duration(conn, bucket, ev.duration)
+        return Event(ident, ev.start, ev.duration, ev.data)
+
+    def set_event_duration(self, key: str, event_id: int, start: int, duration: int) -> bool:
+        """Lengthen (or shorten) a stored event in place; False if it no longer exists."""
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            changed = conn.execute(
+                update(t.events)
+                .where(t.events.c.id == event_id, t.events.c.bucket_id == bucket.id)
+                .values(endtime=start + duration)
+            ).rowcount
+            if changed:
+                self._bump_max_duration(conn, bucket, duration)
+            return bool(changed)
+
+    def fold_heartbeat(
+        self, key: str, ev: Event, canonical: bytes, digest: bytes, pulsetime: int
+    ) -> Event:
+        """Put an out-of-order heartbeat where in-order delivery would have put it.
+
+        Every event with the same data that the heartbeat reaches within ``pulsetime``
+        (before or after it) is merged with it into one event, which keeps the earliest
+        event's id; with none, the heartbeat is stored as a new event. So a heartbeat
+        that arrives late never doubles time that is already recorded.
+        """
+        e = t.events.c
+        with self._write_lock, self.engine.begin() as conn:
+            bucket = self._require_bucket(conn, key)
+            (data_id,) = self._data_ids(conn, [(canonical, digest)])
+            low, high = ev.start - pulsetime, ev.end + pulsetime
+            rows = conn.execute(
+                select(e.id, e.starttime, e.endtime)
+                .where(
+                    e.bucket_id == bucket.id,
+                    e.data_id == data_id,
+                    e.starttime <= high,
+                    e.endtime >= low,
+                    e.starttime >= low - bucket.max_duration,
+                )
+                .order_by(e.starttime, e.id)
+            ).all()
+            if not rows:
+                ident = conn.execute(
+                    insert(t.events)
+                    .values(bucket_id=bucket.id, starttime=ev.start, endtime=ev.end,
+                            data_id=data_id)
+                    .returning(e.id)
+                ).scalar_one()
+                self._bump_max_duration(conn, bucket, ev.duration)
+                return Event(ident, ev.start, ev.duration, ev.data)
+            start = min(ev.start, rows[0].starttime)
+            end = max(ev.end, *(row.endtime for row in rows))
+            keep = rows[0].id
+            conn.execute(
+                update(t.events).where(e.id == keep).values(starttime=start, endtime=end)
+            )
+            absorbed = [row.id for row in rows[1:]]
+            if absorbed:
+                conn.execute(delete(t.events).where(e.id.in_(absorbed)))
+            self._bump_max_duration(conn, bucket, end - start)
+            return Event(keep, start, end - start, ev.data)
