@@ -294,7 +294,7 @@ def _fold(store, key, start_s, dur_s, pulse_s, **data):
 def test_fold_heartbeat_bridges_neighbours_into_one_event(store):
     key = make_bucket(store)
     store.insert_events(key, [ev(0, 5, app="x"), ev(20, 5, app="x"), ev(8, 2, app="other")])
-    folded = _fold(store, key, 12, 3, 6, app="x")  # reaches 5 (back) and 20 (forward)
+    folded = _fold(store, key, 12, 3, 7, app="x")  # reaches 5 (back) and 20 (forward)
     assert (folded.start, folded.duration) == (T0, 25 * S)
     apps = sorted((e.data["app"], e.start - T0, e.duration) for e in store.get_events(key))
     assert apps == [("other", 8 * S, 2 * S), ("x", 0, 25 * S)]
