@@ -1,0 +1,93 @@
+"""Machine description and ``bench/RESULTS.md`` upkeep shared by the benchmarks.
+
+Each benchmark owns one section of RESULTS.md, delimited by
+``<!-- <name>:begin -->`` / ``<!-- <name>:end -->``; ``update_section`` replaces only that
+section (appending it the first time), so benchmarks never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+HEADER = """# Benchmark results
+
+Hourwise against the ActivityWatch reference server (PyPI `aw-server==0.12.0`), on the
+same machine, same data and same client code in one run. Produced by the scripts in
+`bench/` (never run in CI); each section below names the command that produced it.
+"""
+
+
+def machine_info() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": mem,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def command_line() -> str:
+    """The command as it would be typed from the repository root."""
+    prog = sys.argv[0] if sys.argv else "bench"
+    if prog.endswith(".py"):
+        head = [".venv/bin/python", os.path.relpath(prog, Path(__file__).resolve().parent.parent)]
+    else:  # python -m bench.<module>
+        head = [".venv/bin/python", "-m", "bench." + Path(prog).stem]
+    return shlex.join(head + sys.argv[1:])
+
+
+def update_section(name: str, markdown: str, path: Path = RESULTS) -> None:
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    block = f"{begin}\n{markdown.strip()}\n{end}"
+    text = path.read_text() if path.exists() else HEADER
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text if text.endswith("\n") else text + "\n")
+
+
+def fmt_bytes(n: float) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB"
+
+
+def fmt_ms(seconds: float) -> str:
+    ms = seconds * 1000
+    return f"{ms:.2f} ms" if ms < 10 else f"{ms:.0f} ms"
+
+
+def fmt_rate(r: float) -> str:
+    return f"{r:,.0f}/s"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    out = ["| " + " | ".join(headers) + " |",
+           "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
