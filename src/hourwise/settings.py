@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         None, description="Hostname the server reports (default: this machine's)."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+    query_time_limit: float = Field(
+        30.0, gt=0, description="Longest a query request may run, in seconds (then 422)."
+    )
+    query_max_events: int = Field(
+        5_000_000, gt=0, description="Most events one query may hold in a single list (then 422)."
+    )
 
     @field_validator("allowed_hosts", "cors_origins", "cors_origin_regexes", mode="before")
     @classmethod

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from hourwise import __version__
 from hourwise.services.buckets import BucketService
 from hourwise.services.heartbeats import BucketLocks, HeartbeatService
+from hourwise.services.queries import QueryService
 from hourwise.services.settings import SettingsService
 from hourwise.services.transfer import TransferService
 from hourwise.settings import Settings
 from hourwise.store import Store
+from hourwise.query.interpreter import Limits
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Services:
     heartbeats: HeartbeatService
     settings: SettingsService
     transfer: TransferService
+    queries: QueryService
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> "Services":
@@ -48,4 +51,7 @@ class Services:
             heartbeats=HeartbeatService(store, locks),
             settings=SettingsService(store),
             transfer=TransferService(store, locks),
+            queries=QueryService(
+                store, Limits(settings.query_time_limit, settings.query_max_events)
+            ),
         )

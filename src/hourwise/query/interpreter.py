@@ -1,0 +1,195 @@
+"""Evaluates a parsed program once per time period, against a read-only event source.
+
+Each period runs in a fresh namespace holding ``STARTTIME``, ``ENDTIME`` (ISO 8601
+text, as aw-core binds them), ``TIMEINTERVAL`` (``"start/end"``, as aw-server-rust
+binds it) and ``NAME``. Limits are enforced cooperatively: the clock is checked before
+every statement and call and inside long-running functions, and every event list a
+function builds is measured.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from hourwise.models import Bucket, Event, InvalidTimestamp, parse_timestamp
+from hourwise.query.ast import Call, DictExpr, Expr, Literal, ListExpr, Name, Program
+from hourwise.query.errors import (
+    QueryError,
+    QueryFunctionError,
+    QueryInterpretError,
+    QueryLimitError,
+    QueryParseError,
+    at,
+)
+from hourwise.query.values import EventList
+
+
+class EventSource(Protocol):
+    """What queries read: the store satisfies it."""
+
+    def get_events(self, key: str, start: int | None = None, end: int | None = None,
+                   limit: int | None = None) -> list[Event]: ...
+
+    def count_events(self, key: str, start: int | None = None, end: int | None = None) -> int: ...
+
+    def list_buckets(self) -> list[Bucket]: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_seconds: float = 30.0
+    max_events: int = 5_000_000
+
+
+@dataclass(frozen=True)
+class Period:
+    """One ``start/end`` time period: microseconds plus the ISO text bound for queries."""
+
+    start: int
+    end: int
+    start_text: str
+    end_text: str
+
+
+def _iso(text: str) -> tuple[int, str]:
+    us = parse_timestamp(text)
+    parsed = datetime.fromisoformat(text.strip())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return us, parsed.isoformat()
+
+
+def parse_period(text: Any, position: int = 0) -> Period:
+    """Read ``"start/end"``; anything after a second ``/`` is ignored, as in aw-core."""
+    parts = text.split("/") if isinstance(text, str) else []
+    if len(parts) < 2:
+        raise QueryParseError(
+            f"Invalid timeperiod {position}: {text!r} is not 'start/end' in ISO 8601"
+        )
+    try:
+        start, start_text = _iso(parts[0])
+        end, end_text = _iso(parts[1])
+    except (InvalidTimestamp, ValueError) as exc:
+        raise QueryParseError(f"Invalid timeperiod {position}: {text!r}: {exc}") from None
+    return Period(start, end, start_text, end_text)
+
+
+class Budget:
+    """The time limit of one request, checked cooperatively."""
+
+    __slots__ = ("deadline", "seconds")
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise QueryLimitError(
+                f"Query exceeded the time limit of {self.seconds:g} s; "
+                "ask for shorter or fewer time periods"
+            )
+
+
+@dataclass
+class Context:
+    """What a query function can see while it runs."""
+
+    source: EventSource
+    namespace: dict[str, Any]
+    budget: Budget
+    limits: Limits
+    times: dict[str, int] = field(default_factory=dict)
+
+    def time_of(self, variable: str) -> int:
+        """``STARTTIME``/``ENDTIME`` as microseconds (queries may reassign them)."""
+        text = self.namespace.get(variable)
+        cached = self.times.get(text) if isinstance(text, str) else None
+        if cached is not None:
+            return cached
+        try:
+            value = parse_timestamp(text)
+        except InvalidTimestamp:
+            raise QueryFunctionError(f"Unable to parse {variable} {text!r}") from None
+        self.times[text] = value
+        return value
+
+    def sized(self, events: list[Event]) -> EventList:
+        """Wrap a function's event list, refusing ones over the size limit."""
+        if len(events) > self.limits.max_events:
+            raise QueryLimitError(
+                f"Query built a list of {len(events)} events, more than the limit of "
+                f"{self.limits.max_events}; ask for shorter time periods"
+            )
+        return events if type(events) is EventList else EventList(events)
+
+
+def evaluate(expr: Expr, ctx: Context) -> Any:
+    kind = type(expr)
+    if kind is Literal:
+        return expr.value
+    if kind is Name:
+        try:
+            return ctx.namespace[expr.name]
+        except KeyError:
+            raise QueryInterpretError(
+                f"Tried to reference variable '{expr.name}' which is not defined "
+                f"{at(expr.span.line, expr.span.column)}"
+            ) from None
+    if kind is Call:
+        return call(expr, ctx)
+    if kind is ListExpr:
+        return [evaluate(item, ctx) for item in expr.items]
+    if kind is DictExpr:
+        return {key: evaluate(value, ctx) for key, value in zip(expr.keys, expr.values)}
+    raise AssertionError(f"unknown node {expr!r}")  # pragma: no cover
+
+
+def call(expr: Call, ctx: Context) -> Any:
+    from hourwise.query.functions import REGISTRY
+
+    function = REGISTRY.get(expr.name)
+    where = at(expr.span.line, expr.span.column)
+    if function is None:
+        raise QueryInterpretError(
+            f"Tried to call function '{expr.name}' which doesn't exist {where}"
+        )
+    args = [evaluate(arg, ctx) for arg in expr.args]
+    ctx.budget.check()
+    try:
+        return function.invoke(ctx, args)
+    except QueryError as exc:
+        if not getattr(exc, "located", False) and not isinstance(exc, QueryLimitError):
+            exc = type(exc)(f"{exc.message} (in {expr.name}() {where})")
+            exc.located = True  # type: ignore[attr-defined]
+            raise exc from None
+        raise
+
+
+def run_program(
+    program: Program,
+    periods: list[Period],
+    source: EventSource,
+    *,
+    name: str = "",
+    limits: Limits = Limits(),
+) -> list[Any]:
+    """The value of ``RETURN`` for each period, in order."""
+    budget = Budget(limits.time_seconds)
+    results: list[Any] = []
+    for period in periods:
+        namespace: dict[str, Any] = {
+            "STARTTIME": period.start_text,
+            "ENDTIME": period.end_text,
+            "TIMEINTERVAL": f"{period.start_text}/{period.end_text}",
+            "NAME": name,
+        }
+        ctx = Context(source, namespace, budget, limits)
+        for statement in program.statements:
+            budget.check()
+            namespace[statement.target] = evaluate(statement.value, ctx)
+        results.append(namespace["RETURN"])
+    return results

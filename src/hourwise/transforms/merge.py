@@ -1,0 +1,90 @@
+"""Grouping events by data values: ``merge_events_by_keys`` and ``chunk_events_by_key``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hourwise.models import Event
+
+
+def freeze(value: Any) -> Any:
+    """A hashable stand-in for a JSON value: lists become tuples, dicts sorted pairs."""
+    if isinstance(value, list):
+        return tuple(freeze(item) for item in value)
+    if isinstance(value, dict):
+        return ("\x00dict", tuple(sorted((k, freeze(v)) for k, v in value.items())))
+    return value
+
+
+def _group_key(data: dict[str, Any], keys: Sequence[str]) -> tuple:
+    key: list[Any] = []
+    for name in keys:
+        if name in data:
+            value = data[name]
+            if isinstance(value, (list, dict)):
+                value = freeze(value)
+            key.append(value)
+    return tuple(key)
+
+
+def merge_events_by_keys(events: Sequence[Event], keys: Sequence[str]) -> list[Event]:
+    """One event per distinct combination of the values of ``keys``, durations summed.
+
+    Each result starts when the first event of its group (in input order) starts and
+    carries only the grouped keys. As in aw-core, an event lacking some keys is grouped
+    by the values of the keys it has, and ``keys=[]`` returns the input unchanged.
+    List values (such as ``$category``) group by their contents.
+    """
+    if not keys:
+        return list(events)
+    key_of: dict[int, tuple] = {}
+    totals: dict[tuple, int] = {}
+    firsts: dict[tuple, Event] = {}
+    for event in events:
+        data = event.data
+        group = key_of.get(id(data))
+        if group is None:
+            group = key_of[id(data)] = _group_key(data, keys)
+        total = totals.get(group)
+        if total is None:
+            totals[group] = event.duration
+            firsts[group] = event
+        else:
+            totals[group] = total + event.duration
+    out: list[Event] = []
+    for group, first in firsts.items():
+        data = first.data
+        out.append(Event(None, first.start, totals[group], {k: data[k] for k in keys if k in data}))
+    return out
+
+
+def chunk_events_by_key(events: Sequence[Event], key: str, pulsetime: int = 5_000_000) -> list[Event]:
+    """Merge runs of neighbouring events with the same ``data[key]``.
+
+    A run continues while the value stays the same and the gap since the previous event
+    (in input order) is under ``pulsetime`` µs. Each result has data
+    ``{key: value, "subevents": [the merged events]}`` and the summed duration. As in
+    aw-core, chunking stops at the first event that lacks ``key``.
+    """
+    out: list[Event] = []
+    previous: Event | None = None
+    current: Event | None = None
+    for event in events:
+        data = event.data
+        if key not in data:
+            break
+        value = data[key]
+        if (
+            current is not None
+            and previous is not None
+            and current.data[key] == value
+            and event.start - (previous.start + previous.duration) < pulsetime
+        ):
+            current.duration += event.duration
+            current.data["subevents"].append(event)
+        else:
+            current = Event(None, event.start, event.duration, {key: value, "subevents": [event]})
+            out.append(current)
+        previous = event
+    return out

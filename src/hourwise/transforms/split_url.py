@@ -1,0 +1,50 @@
+"""Split browser events' ``url`` into the ``$``-prefixed keys the web UI groups by."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+from hourwise.models import Event
+
+
+def url_parts(url: str) -> dict[str, str]:
+    """``$protocol``, ``$domain``, ``$path``, ``$params``, ``$options``, ``$identifier``.
+
+    ``$domain`` is the network location without a leading ``www.``; a URL without one
+    (``file://``, ``about:blank``) uses its scheme, so such pages don't all group under
+    an empty domain. ``$params`` is the ``;params`` part, ``$options`` the query string
+    and ``$identifier`` the fragment (aw-core's names).
+    """
+    parsed = urlparse(url)
+    netloc = parsed.netloc
+    if netloc:
+        domain = netloc[4:] if netloc[:4] == "www." else netloc
+    else:
+        domain = parsed.scheme
+    return {
+        "$protocol": parsed.scheme,
+        "$domain": domain,
+        "$path": parsed.path,
+        "$params": parsed.params,
+        "$options": parsed.query,
+        "$identifier": parsed.fragment,
+    }
+
+
+def split_url_events(events: Sequence[Event]) -> list[Event]:
+    """Events with a string ``data["url"]`` get the keys of ``url_parts`` added.
+
+    Other events pass through unchanged. Each distinct data object is parsed once.
+    """
+    memo: dict[int, dict[str, Any]] = {}
+    out: list[Event] = []
+    for event in events:
+        data = event.data
+        new = memo.get(id(data))
+        if new is None:
+            url = data.get("url")
+            new = memo[id(data)] = {**data, **url_parts(url)} if isinstance(url, str) else data
+        out.append(event if new is data else Event(event.id, event.start, event.duration, new))
+    return out
