@@ -20,6 +20,7 @@ for _var, _sub in (
     os.environ[_var] = str(_ISOLATED_HOME / _sub)
 for _var in [name for name in os.environ if name.startswith("HOURWISE_") and not name.startswith("HOURWISE_TEST")]:
     del os.environ[_var]
+for _var in ("DISPLAY", "WAYLAND_DISPLAY"): os.environ.pop(_var, None)  # test servers start no watchers
 
 import uuid  # noqa: E402
 

@@ -42,8 +42,13 @@ def serve(
     db: Annotated[Optional[str], typer.Option("--db", help="Database URL: sqlite:///file.db or postgresql://user@host/db.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings file.")] = None,
     log_level: Annotated[Optional[str], typer.Option("--log-level", help="debug, info, warning or error.")] = None,
+    no_watchers: Annotated[bool, typer.Option("--no-watchers", help="Do not record this desktop's window and AFK activity.")] = False,
 ) -> None:
-    """Start the server (ActivityWatch API on /api/0, API browser on /api/)."""
+    """Start the server (ActivityWatch API on /api/0, API browser on /api/).
+
+    It also records this desktop's active window and AFK state (X11), as
+    ``hourwise watch`` does, unless --no-watchers is given or there is no display.
+    """
     import uvicorn
     from pydantic import ValidationError
 
@@ -66,14 +71,76 @@ def serve(
         f"Hourwise {__version__} on http://{settings.host}:{settings.effective_port} "
         f"({'testing, ' if settings.testing else ''}database {where})"
     )
-    uvicorn.run(
+    server = uvicorn.Server(uvicorn.Config(
         app,
         host=settings.host,
         port=settings.effective_port,
         log_level=settings.log_level.lower(),
         access_log=settings.log_level.lower() == "debug",
         timeout_graceful_shutdown=5,
-    )
+    ))
+    watchers = None
+    if not no_watchers:
+        from hourwise.watchers.runner import start_beside_server
+
+        watchers = start_beside_server(server, settings)
+    server.run()
+    if watchers is not None:
+        # The server is down: pending heartbeats wait on disk for its next start.
+        watchers.stop(deliver_for=0)
+    if not server.started:
+        raise typer.Exit(3)
+
+
+@cli.command()
+def watch(
+    server: Annotated[Optional[str], typer.Option(help="Server URL [default: http://127.0.0.1:5600, or :5666 with --testing].")] = None,
+    api_key: Annotated[Optional[str], typer.Option("--api-key", envvar="HOURWISE_WATCH_API_KEY", help="Sent as 'Authorization: Bearer <key>'.")] = None,
+    testing: Annotated[bool, typer.Option("--testing", help="Record to a testing server (port 5666).")] = False,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Where heartbeats wait while the server is unreachable.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (for the port and data directory).")] = None,
+    window: Annotated[bool, typer.Option("--window/--no-window", help="Record the active window.")] = True,
+    afk: Annotated[bool, typer.Option("--afk/--no-afk", help="Record AFK (away from keyboard) state.")] = True,
+    poll: Annotated[float, typer.Option(min=0.05, help="Seconds between two looks at the active window.")] = 1.0,
+    afk_poll: Annotated[float, typer.Option("--afk-poll", min=0.05, help="Seconds between two looks at the idle time.")] = 5.0,
+    afk_timeout: Annotated[float, typer.Option("--afk-timeout", min=0.1, envvar="HOURWISE_WATCH_AFK_TIMEOUT", help="Seconds without input after which you are AFK.")] = 180.0,
+    commit_interval: Annotated[Optional[float], typer.Option("--commit-interval", min=0.0, help="Seconds of merged heartbeats sent at once [default: 10, or 5 with --testing].")] = None,
+    x11: Annotated[bool, typer.Option("--x11", help="On Wayland, record the X11 (XWayland) apps anyway.")] = False,
+    log_level: Annotated[Optional[str], typer.Option("--log-level", help="debug, info, warning or error.")] = None,
+) -> None:
+    """Record the active window and AFK state (Linux, X11) into a server."""
+    import signal
+    import threading
+
+    from hourwise.settings import load_settings
+    from hourwise.watchers.runner import CannotWatch, WatcherSet, WatchOptions
+    from hourwise.watchers.session import detect_session, unavailable_reason
+
+    settings = load_settings(config, testing=testing or None, data_dir=data_dir, log_level=log_level)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    reason = unavailable_reason(detect_session(), allow_xwayland=x11)
+    if reason is not None:
+        typer.echo(f"hourwise watch: not recording: {reason}", err=True)
+        raise typer.Exit(2)
+    url = server or f"http://127.0.0.1:{settings.effective_port}"
+    watchers = WatcherSet(WatchOptions(
+        server_url=url, data_dir=settings.effective_data_dir, api_key=api_key, window=window,
+        afk=afk, poll=poll, afk_poll=afk_poll, afk_timeout=afk_timeout,
+        commit_interval=commit_interval if commit_interval is not None else (5.0 if settings.testing else 10.0),
+        hostname=settings.hostname or "",
+    ))
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        watchers.start()
+    except CannotWatch as exc:
+        typer.echo(f"hourwise watch: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Recording {' and '.join(n for n, on in (('windows', window), ('AFK state', afk)) if on) or 'nothing'} to {url}")
+    while not stop.wait(1.0):
+        pass
+    watchers.stop(deliver_for=3.0)
 
 
 def main() -> None:
