@@ -79,15 +79,12 @@ def serve(
         access_log=settings.log_level.lower() == "debug",
         timeout_graceful_shutdown=5,
     ))
-    watchers = None
-    if not no_watchers:
-        from hourwise.watchers.runner import start_beside_server
+    if no_watchers:
+        server.run()
+    else:
+        from hourwise.watchers.runner import serve_with_watchers
 
-        watchers = start_beside_server(server, settings)
-    server.run()
-    if watchers is not None:
-        # The server is down: pending heartbeats wait on disk for its next start.
-        watchers.stop(deliver_for=0)
+        serve_with_watchers(server, settings)
     if not server.started:
         raise typer.Exit(3)
 

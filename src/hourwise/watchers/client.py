@@ -52,6 +52,7 @@ class WatcherClient:
         self._created: set[str] = set()
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._flushed = threading.Event()  # set once close() has committed the last pending
         self._drain_until = float("inf")
         self._thread: threading.Thread | None = None
         self._offline_since: float | None = None
@@ -110,9 +111,10 @@ class WatcherClient:
 
         Whatever the server did not take stays on disk for the next run.
         """
-        self.flush()
         self._drain_until = time.monotonic() + deliver_for
         self._stop.set()
+        self.flush()
+        self._flushed.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(deliver_for + self.timeout + 1)
@@ -131,7 +133,7 @@ class WatcherClient:
                 return
             item = self.queue.peek()
             if item is None:
-                if self._stop.is_set():
+                if self._flushed.is_set():
                     return
                 self._wake.wait(1.0)
                 self._wake.clear()
@@ -208,7 +210,7 @@ class WatcherClient:
 
     def _went_offline(self, reason: str) -> None:
         self._created.clear()  # a restarted server may have lost or recreated buckets
-        if self._offline_since is None:
+        if self._offline_since is None and not self._stop.is_set():
             self._offline_since = time.monotonic()
             log.warning("Server %s is not taking heartbeats (%s); keeping them in %s and retrying",
                         self.server_url, reason, self.queue.path)

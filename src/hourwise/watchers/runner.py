@@ -104,6 +104,33 @@ def options_from_env(env: dict[str, str] | None = None) -> dict[str, object]:
     return out
 
 
+def serve_with_watchers(server, settings) -> None:
+    """``server.run()`` with this desktop's watchers beside it (``hourwise serve``).
+
+    uvicorn ends a signalled server by raising the signal again once it has shut down,
+    which would kill the process before the watchers commit what they hold. So the
+    signal is held until the watchers have stopped, then raised as uvicorn would.
+    """
+    import signal
+
+    watchers = start_beside_server(server, settings)
+    if watchers is None:
+        server.run()
+        return
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _: held.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run()
+    finally:
+        # The server is down: what the watchers still hold waits on disk for its next start.
+        watchers.stop(deliver_for=0)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for sig in dict.fromkeys(held):
+        signal.raise_signal(sig)
+
+
 def start_beside_server(server, settings) -> WatcherSet | None:
     """Record this desktop into the server ``hourwise serve`` is starting.
 
