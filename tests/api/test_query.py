@@ -43,7 +43,7 @@ def test_web_ui_style_query(http, window):
     assert first["timestamp"] == "2024-01-01T10:00:59.250000+00:00"
     assert first["duration"] == pytest.approx(1199.25)
     assert {tuple(e["data"]["$category"]) for e in result["cats"]} == {("Work",), ("Uncategorized",)}
-    assert result["total"] == pytest.approx(1800.0)
+    assert result["total"] == pytest.approx(1798.5)
 
 
 def test_one_result_per_period_and_name(http, window):
