@@ -40,7 +40,7 @@ import random
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 DEFAULT_SEED = 20250106
@@ -53,53 +53,17 @@ Event = dict[str, Any]
 
 # -- vocabulary -----------------------------------------------------------------------
 
-WORDS = (
-    "cache index query bucket event timeline parser token stream buffer worker queue "
-    "scheduler socket session cookie header router handler schema migration column table "
-    "report summary export import sync backup config settings theme layout sidebar modal "
-    "button dialog tooltip chart graph legend filter search sort pager cursor offset limit "
-    "timeout retry error warning crash leak memory disk latency throughput benchmark test "
-    "fixture mock client server proxy gateway auth login logout token refresh permission "
-    "role user account profile avatar upload download image video audio codec format "
-    "unicode locale timezone calendar date duration interval window focus idle heartbeat "
-    "category rule regex pattern match merge split join flood filter chunk batch page "
-    "release version tag branch commit rebase conflict review deploy rollback pipeline "
-    "build docker image container volume network dns tls certificate key secret vault "
-    "metric alert dashboard panel grafana prometheus trace span log rotate archive purge"
-).split()
-ADJECTIVES = (
-    "slow broken flaky missing wrong stale empty duplicate large small new old faster "
-    "simpler safer async parallel incremental lazy optional default custom nested partial"
-).split()
-VERBS = (
-    "fix add remove refactor speed up document support handle avoid rename split merge "
-    "migrate cache validate parse render retry deprecate expose test clean up"
-).split()
-PEOPLE = (
-    "Maria Jonas Priya Tom Aiko Lukas Sofia Omar Elena Chen Noah Fatima Sam Ingrid Diego "
-    "Hannah Kwame Yuki Pavel Lea"
-).split()
+WORDS = ["cache", "index", "query", "bucket", "event", "timeline", "parser", "token", "stream", "buffer", "worker", "queue", "scheduler", "socket", "session", "cookie", "header", "router", "handler", "schema", "migration", "column", "table", "report", "summary", "export", "import", "sync", "backup", "config", "settings", "theme", "layout", "sidebar", "modal", "button", "dialog", "tooltip", "chart", "graph", "legend", "filter", "search", "sort", "pager", "cursor", "offset", "limit", "timeout", "retry", "error", "warning", "crash", "leak", "memory", "disk", "latency", "throughput", "benchmark", "test", "fixture", "mock", "client", "server", "proxy", "gateway", "auth", "login", "logout", "token", "refresh", "permission", "role", "user", "account", "profile", "avatar", "upload", "download", "image", "video", "audio", "codec", "format", "unicode", "locale", "timezone", "calendar", "date", "duration", "interval", "window", "focus", "idle", "heartbeat", "category", "rule", "regex", "pattern", "match", "merge", "split", "join", "flood", "filter", "chunk", "batch", "page", "release", "version", "tag", "branch", "commit", "rebase", "conflict", "review", "deploy", "rollback", "pipeline", "build", "docker", "image", "container", "volume", "network", "dns", "tls", "certificate", "key", "secret", "vault", "metric", "alert", "dashboard", "panel", "grafana", "prometheus", "trace", "span", "log", "rotate", "archive", "purge"]
+ADJECTIVES = ["slow", "broken", "flaky", "missing", "wrong", "stale", "empty", "duplicate", "large", "small", "new", "old", "faster", "simpler", "safer", "async", "parallel", "incremental", "lazy", "optional", "default", "custom", "nested", "partial"]
+VERBS = ["fix", "add", "remove", "refactor", "speed", "up", "document", "support", "handle", "avoid", "rename", "split", "merge", "migrate", "cache", "validate", "parse", "render", "retry", "deprecate", "expose", "test", "clean", "up"]
+PEOPLE = ["Maria", "Jonas", "Priya", "Tom", "Aiko", "Lukas", "Sofia", "Omar", "Elena", "Chen", "Noah", "Fatima", "Sam", "Ingrid", "Diego", "Hannah", "Kwame", "Yuki", "Pavel", "Lea"]
 ORGS = ["hourwise", "acme-corp", "pydata", "kernel-tools", "webstack", "infra"]
 SITES_NEWS = ["Hacker News", "LWN.net", "The Verge", "Ars Technica", "BBC News", "Reuters"]
-PY_MODULES = (
-    "functools itertools collections asyncio sqlite3 json datetime zoneinfo re typing "
-    "dataclasses pathlib subprocess threading multiprocessing concurrent.futures logging "
-    "argparse contextlib hashlib http.client urllib.parse unittest statistics heapq bisect "
-    "struct io os shutil tempfile socket ssl select signal time calendar decimal fractions"
-).split()
+PY_MODULES = ["functools", "itertools", "collections", "asyncio", "sqlite3", "json", "datetime", "zoneinfo", "re", "typing", "dataclasses", "pathlib", "subprocess", "threading", "multiprocessing", "concurrent.futures", "logging", "argparse", "contextlib", "hashlib", "http.client", "urllib.parse", "unittest", "statistics", "heapq", "bisect", "struct", "io", "os", "shutil", "tempfile", "socket", "ssl", "select", "signal", "time", "calendar", "decimal", "fractions"]
 EXTS = [".py", ".py", ".py", ".ts", ".md", ".toml", ".sql", ".yaml", ".rs", ".html", ".css"]
-SLACK_CHANNELS = (
-    "general random dev backend frontend ops incidents releases design support "
-    "standup watercooler hiring security data"
-).split()
-SONGS = (
-    "Midnight City|Teardrop|Windowlicker|Roygbiv|Intro|Svefn-g-englar|Xtal|Avril 14th|"
-    "Nightcall|Strobe|Kiara|Porcelain|Glósóli|Holocene|Breathe|Outro"
-).split("|")
-ARTISTS = (
-    "M83|Massive Attack|Aphex Twin|Boards of Canada|The xx|Sigur Rós|Daft Punk|Kavinsky|"
-    "deadmau5|Bonobo|Moby|Bon Iver|Tycho|Jon Hopkins"
-).split("|")
+SLACK_CHANNELS = ["general", "random", "dev", "backend", "frontend", "ops", "incidents", "releases", "design", "support", "standup", "watercooler", "hiring", "security", "data"]
+SONGS = ["Midnight City", "Teardrop", "Windowlicker", "Roygbiv", "Intro", "Svefn-g-englar", "Xtal", "Avril 14th", "Nightcall", "Strobe", "Kiara", "Porcelain", "Glósóli", "Holocene", "Breathe", "Outro"]
+ARTISTS = ["M83", "Massive Attack", "Aphex Twin", "Boards of Canada", "The xx", "Sigur Rós", "Daft Punk", "Kavinsky", "deadmau5", "Bonobo", "Moby", "Bon Iver", "Tycho", "Jon Hopkins"]
 
 
 def _stable_rng(*parts: Any) -> random.Random:
@@ -472,7 +436,7 @@ def _event(t: float, duration: float, data: dict[str, Any]) -> Event:
 
 def _iso(epoch: float) -> str:
     ms = round(epoch * 1000)
-    dt = datetime.fromtimestamp(ms // 1000, timezone.utc).replace(microsecond=(ms % 1000) * 1000)
+    dt = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=(ms % 1000) * 1000)
     return dt.isoformat()
 
 
@@ -539,7 +503,7 @@ def export_document(seed: int = DEFAULT_SEED, days: int = 365, start_date: date 
                     host: str = DEFAULT_HOST) -> dict[str, Any]:
     """The whole period in ActivityWatch's export format (``{"buckets": {...}}``)."""
     meta = bucket_metadata(host, _iso(datetime(start_date.year, start_date.month, start_date.day,
-                                               tzinfo=timezone.utc).timestamp()))
+                                               tzinfo=UTC).timestamp()))
     buckets = {bid: {**m, "data": {}, "events": []} for bid, m in meta.items()}
     for _, per_bucket in generate_year(seed, days, start_date, host):
         for bid, events in per_bucket.items():
