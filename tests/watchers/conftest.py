@@ -42,10 +42,21 @@ class WatchProcess:
     def __init__(self, xs: XServer, server_url: str, data_dir: Path, *args: str):
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir / "watch.log"
-        command = [sys.executable, "-m", "hourwise", "watch", "--server", server_url,
-                   "--data-dir", str(data_dir), *args]
+        command = [
+            sys.executable,
+            "-m",
+            "hourwise",
+            "watch",
+            "--server",
+            server_url,
+            "--data-dir",
+            str(data_dir),
+            *args,
+        ]
         self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, env=xs.env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, env=xs.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     def stop(self) -> None:
         """SIGTERM, as a session logout does: pending heartbeats are committed and sent."""
@@ -83,8 +94,10 @@ def recorded(api: str, bucket: str) -> list[tuple[int, int, dict]]:
     if response.status_code == 404:
         return []
     response.raise_for_status()
-    out = [(parse_timestamp(e["timestamp"]), round(e["duration"] * 1_000_000), e["data"])
-           for e in response.json()]
+    out = [
+        (parse_timestamp(e["timestamp"]), round(e["duration"] * 1_000_000), e["data"])
+        for e in response.json()
+    ]
     return sorted(out, key=lambda event: event[0])
 
 

@@ -15,7 +15,9 @@ def queued(client):
     """Everything in the queue, oldest first, as (start µs, duration s, data), emptied."""
     out = []
     while (item := client.queue.peek()) is not None:
-        out.append((parse_timestamp(item.event["timestamp"]), item.event["duration"], item.event["data"]))
+        out.append(
+            (parse_timestamp(item.event["timestamp"]), item.event["duration"], item.event["data"])
+        )
         client.queue.remove(item.seq)
     return out
 

@@ -4,7 +4,14 @@ import time
 
 import pytest
 
-from tests.watchers.conftest import AFK_BUCKET, WINDOW_BUCKET, largest_gap, recorded, spans, wait_for
+from tests.watchers.conftest import (
+    AFK_BUCKET,
+    WINDOW_BUCKET,
+    largest_gap,
+    recorded,
+    spans,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +22,9 @@ def window(app, title):
     return {"app": app, "title": title}
 
 
-def test_window_switches_and_title_changes_are_recorded_with_durations(x_server, start_server, watch):
+def test_window_switches_and_title_changes_are_recorded_with_durations(
+    x_server, start_server, watch
+):
     xs = x_server(window_manager=True)
     server = start_server()
     editor = xs.window("Editor", "notes.txt — Editor")
@@ -25,8 +34,11 @@ def test_window_switches_and_title_changes_are_recorded_with_durations(x_server,
     wait_for(lambda: recorded(server.api, WINDOW_BUCKET), what="the first window event")
 
     marks = [time.monotonic()]
-    for step in (lambda: xs.focus(browser), lambda: xs.set_title(browser, "Hourwise — API"),
-                 lambda: xs.focus(editor)):
+    for step in (
+        lambda: xs.focus(browser),
+        lambda: xs.set_title(browser, "Hourwise — API"),
+        lambda: xs.focus(editor),
+    ):
         time.sleep(1.2)
         step()
         marks.append(time.monotonic())
@@ -35,28 +47,39 @@ def test_window_switches_and_title_changes_are_recorded_with_durations(x_server,
 
     events = recorded(server.api, WINDOW_BUCKET)
     assert [data for data, _ in spans(events)] == [
-        window("Editor", "notes.txt — Editor"), window("Browser", "Hourwise — Docs"),
-        window("Browser", "Hourwise — API"), window("Editor", "notes.txt — Editor"),
+        window("Editor", "notes.txt — Editor"),
+        window("Browser", "Hourwise — Docs"),
+        window("Browser", "Hourwise — API"),
+        window("Editor", "notes.txt — Editor"),
     ], watcher.log()
     # The middle two lasted as long as the test kept them focused (poll 0.1 s) ...
-    for (_, seconds), expected in zip(spans(events)[1:3], (marks[2] - marks[1], marks[3] - marks[2])):
-        assert seconds == pytest.approx(expected, abs=0.35)
+    for (_, seconds), expected in zip(
+        spans(events)[1:3], (marks[2] - marks[1], marks[3] - marks[2])
+    ):
+        assert seconds == pytest.approx(expected, abs=0.5)
     # ... and each event ends exactly where the next begins: no time between switches is lost.
     for (start, duration, _), (next_start, _, _) in zip(events, events[1:]):
         assert start + duration == next_start
     assert "Traceback" not in watcher.log()
 
 
-def test_afk_after_the_timeout_since_the_last_input_and_back_at_the_next(x_server, start_server, watch):
+def test_afk_after_the_timeout_since_the_last_input_and_back_at_the_next(
+    x_server, start_server, watch
+):
     xs = x_server()
     server = start_server()
     xs.touch()
-    watcher = watch(xs, server.url, "--no-window", "--afk-timeout", "1.5", "--afk-poll", "0.1",
-                    "--commit-interval", "0.3")
-    started = time.monotonic()
-    while time.monotonic() - started < 1.5:  # active: input every 0.2 s
-        xs.touch()
-        time.sleep(0.2)
+    args = ["--no-window", "--afk-timeout", "1.5", "--afk-poll", "0.1", "--commit-interval", "0.3"]
+    watcher = watch(xs, server.url, *args)
+
+    def active() -> list:
+        xs.touch()  # input every 0.1 s or so
+        time.sleep(0.1)
+        return recorded(server.api, AFK_BUCKET)
+
+    wait_for(active, interval=0, what="the watcher to record activity")
+    for _ in range(5):
+        active()
     xs.touch()
     last_input = time.time()
     time.sleep(3.0)  # idle: AFK once 1.5 s have passed, counted from the last input
@@ -99,7 +122,7 @@ def test_server_restart_mid_run_loses_no_time(x_server, start_server, watch):
 
     events = recorded(server.api, WINDOW_BUCKET)
     assert [data["app"] for _, _, data in events] == ["Editor", "Browser", "Editor"], watcher.log()
-    assert spans(events)[1][1] == pytest.approx(outage_browser, abs=0.35)
+    assert spans(events)[1][1] == pytest.approx(outage_browser, abs=0.5)
     assert largest_gap(events) == 0, events  # the whole run is covered, outage included
     total = (events[-1][0] + events[-1][1] - events[0][0]) / 1e6
     assert total > 4.0
@@ -115,12 +138,19 @@ def test_x_server_going_away_is_retried_and_said(x_server, start_server, watch):
     watcher = watch(xs, server.url, *FAST, "--afk-poll", "0.1")
     wait_for(lambda: recorded(server.api, WINDOW_BUCKET), what="the first window event")
     xs.stop()
-    wait_for(lambda: watcher.log().count("went away") >= 2, what="both watchers to say the X server went away")
+    wait_for(
+        lambda: watcher.log().count("went away") >= 2,
+        what="both watchers to say the X server went away",
+    )
     xs.start()  # the same display number, as after a crash of the X server
     xs.focus(xs.window("Terminal", "after"))
     xs.touch()
-    wait_for(lambda: any(data.get("app") == "Terminal" for _, _, data in recorded(server.api, WINDOW_BUCKET)),
-             what="a window recorded after the X server came back")
+    wait_for(
+        lambda: any(
+            data.get("app") == "Terminal" for _, _, data in recorded(server.api, WINDOW_BUCKET)
+        ),
+        what="a window recorded after the X server came back",
+    )
     assert watcher.process.poll() is None
     watcher.stop()
     log = watcher.log()

@@ -26,12 +26,29 @@ def test_active_window_through_the_window_manager(x_server):
 def test_titles_in_any_encoding_without_a_window_manager(x_server):
     xs = x_server()  # no EWMH: the keyboard focus is followed instead
     cases = [
-        (xs.window("Latin", wm_name=b"caf\xe9 cr\xe8me", wm_name_type="STRING"), "Latin", "café crème"),
-        (xs.window("Motif", wm_name=b"\x1b-L\xbf\xe0\xd8\xd2\xd5\xe2", wm_name_type="COMPOUND_TEXT"),
-         "Motif", "Привет"),
+        (
+            xs.window("Latin", wm_name=b"caf\xe9 cr\xe8me", wm_name_type="STRING"),
+            "Latin",
+            "café crème",
+        ),
+        (
+            xs.window(
+                "Motif", wm_name=b"\x1b-L\xbf\xe0\xd8\xd2\xd5\xe2", wm_name_type="COMPOUND_TEXT"
+            ),
+            "Motif",
+            "Привет",
+        ),
         (xs.window("Broken", b"bad \xff\xfe title"), "Broken", "bad \ufffd\ufffd title"),
-        (xs.window("", "utf-8 class", wm_class=b"\xc3\xbcnic\0\xc3\x9cnicode\0"), "Ünicode", "utf-8 class"),
-        (xs.window("Empty", b"", wm_name=b"fallback", wm_name_type="UTF8_STRING"), "Empty", "fallback"),
+        (
+            xs.window("", "utf-8 class", wm_class=b"\xc3\xbcnic\0\xc3\x9cnicode\0"),
+            "Ünicode",
+            "utf-8 class",
+        ),
+        (
+            xs.window("Empty", b"", wm_name=b"fallback", wm_name_type="UTF8_STRING"),
+            "Empty",
+            "fallback",
+        ),
     ]
     x = X11Display(xs.name)
     for win, app, title in cases:
@@ -49,8 +66,9 @@ def test_vanished_windows_never_raise_anything_but_window_vanished(x_server):
     assert x.active_window() is None  # the focus reverted to the root: no window
     # A window manager that names a window which is destroyed before we read it.
     conn = xs.connection
-    conn.screen().root.change_property(conn.intern_atom("_NET_ACTIVE_WINDOW"),
-                                       conn.intern_atom("WINDOW"), 32, [win.id])
+    conn.screen().root.change_property(
+        conn.intern_atom("_NET_ACTIVE_WINDOW"), conn.intern_atom("WINDOW"), 32, [win.id]
+    )
     conn.sync()
     with pytest.raises(WindowVanished):
         x.active_window()

@@ -41,8 +41,11 @@ class XServer:
     def start(self) -> "XServer":
         if self.name is None:
             read, write = os.pipe()
-            self._xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), *XVFB_ARGS],
-                                          pass_fds=(write,), stderr=subprocess.DEVNULL)
+            self._xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write), *XVFB_ARGS],
+                pass_fds=(write,),
+                stderr=subprocess.DEVNULL,
+            )
             os.close(write)
             with os.fdopen(read) as pipe:
                 number = pipe.readline().strip()
@@ -50,11 +53,16 @@ class XServer:
                 raise RuntimeError("Xvfb did not report its display number")
             self.name = f":{number}"
         else:  # a restart on the same display number
-            self._xvfb = subprocess.Popen(["Xvfb", self.name, *XVFB_ARGS], stderr=subprocess.DEVNULL)
+            self._xvfb = subprocess.Popen(
+                ["Xvfb", self.name, *XVFB_ARGS], stderr=subprocess.DEVNULL
+            )
         self._conn = self._connect()
         if self.window_manager:
-            self._wm = subprocess.Popen(["matchbox-window-manager", "-use_titlebar", "no"],
-                                        env=self.env, stderr=subprocess.DEVNULL)
+            self._wm = subprocess.Popen(
+                ["matchbox-window-manager", "-use_titlebar", "no"],
+                env=self.env,
+                stderr=subprocess.DEVNULL,
+            )
             self._wait_for_wm()
         return self
 
@@ -96,8 +104,15 @@ class XServer:
 
     # -- windows ------------------------------------------------------------------------
 
-    def window(self, app: str, title: str | bytes | None = None, *, wm_name: bytes | None = None,
-               wm_name_type: str = "STRING", wm_class: bytes | None = None):
+    def window(
+        self,
+        app: str,
+        title: str | bytes | None = None,
+        *,
+        wm_name: bytes | None = None,
+        wm_name_type: str = "STRING",
+        wm_class: bytes | None = None,
+    ):
         """Map a top-level window. ``title`` goes to _NET_WM_NAME (str as UTF-8, bytes as
         given); ``wm_name`` to WM_NAME with the given type; ``wm_class`` overrides WM_CLASS."""
         conn = self._conn
@@ -116,8 +131,9 @@ class XServer:
 
     def set_title(self, win, title: str | bytes) -> None:
         raw = title.encode() if isinstance(title, str) else title
-        win.change_property(self._conn.intern_atom("_NET_WM_NAME"),
-                            self._conn.intern_atom("UTF8_STRING"), 8, raw)
+        win.change_property(
+            self._conn.intern_atom("_NET_WM_NAME"), self._conn.intern_atom("UTF8_STRING"), 8, raw
+        )
         self._conn.sync()
 
     def destroy(self, win) -> None:
@@ -131,13 +147,21 @@ class XServer:
     # -- user input ---------------------------------------------------------------------
 
     def xdotool(self, *args: str) -> None:
-        subprocess.run(["xdotool", *args], env=self.env, check=True, timeout=10,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["xdotool", *args],
+            env=self.env,
+            check=True,
+            timeout=10,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def focus(self, win) -> None:
         """Give ``win`` the focus the way the desktop would: through the window manager
         (``_NET_ACTIVE_WINDOW``) when there is one, directly otherwise."""
-        self.xdotool("windowactivate" if self.window_manager else "windowfocus", "--sync", str(win.id))
+        self.xdotool(
+            "windowactivate" if self.window_manager else "windowfocus", "--sync", str(win.id)
+        )
 
     def touch(self) -> None:
         """Simulated pointer input (XTEST), which resets the X idle counter."""

@@ -43,8 +43,10 @@ class AfkWatcher(Watcher):
 
     def check(self, display: X11Display) -> None:
         if not display.has_idle:
-            raise Unsupported(f"X display {display.name} has no MIT-SCREEN-SAVER extension, "
-                              "so its idle time cannot be read")
+            raise Unsupported(
+                f"X display {display.name} has no MIT-SCREEN-SAVER extension, "
+                "so its idle time cannot be read"
+            )
 
     def reset(self) -> None:
         self._state: dict[str, str] | None = None

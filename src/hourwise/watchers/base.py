@@ -35,8 +35,9 @@ class Watcher:
     bucket_prefix = "aw-watcher"
     bucket_type = ""
 
-    def __init__(self, client: WatcherClient, hostname: str, *, poll: float,
-                 display_name: str | None = None):
+    def __init__(
+        self, client: WatcherClient, hostname: str, *, poll: float, display_name: str | None = None
+    ):
         self.client = client
         self.bucket_id = f"{self.bucket_prefix}_{hostname}"
         self.hostname = hostname
@@ -61,48 +62,19 @@ class Watcher:
         self.client.heartbeat(self.bucket_id, Event(None, start, duration, data), self.pulsetime)
 
     def run(self, stop: threading.Event) -> None:
+        """Poll until ``stop`` is set; commit what is pending on the way out."""
         self.client.ensure_bucket(self.bucket_id, self.bucket_type, self.client_name, self.hostname)
-        display: X11Display | None = None
-        said_gone = False
+        self._display: X11Display | None = None
+        self._said_gone = False
         next_poll = time.monotonic()
         try:
             while not stop.is_set():
-                if display is None:
-                    try:
-                        display = X11Display(self.display_name)
-                        self.check(display)
-                    except DisplayGone as exc:
-                        if not said_gone:
-                            log.warning("%s; the %s watcher retries every %.0f s",
-                                        exc, self.name, RECONNECT_INTERVAL)
-                            said_gone = True
-                        stop.wait(RECONNECT_INTERVAL)
-                        continue
-                    except Unsupported as exc:
-                        log.error("The %s watcher cannot run: %s", self.name, exc)
+                if self._display is None and not self._connect():
+                    if self._unsupported:
                         return
-                    if said_gone:
-                        log.warning("X display %s is back; the %s watcher records again",
-                                    display.name, self.name)
-                        said_gone = False
-                    else:
-                        log.info("The %s watcher records X display %s into bucket %s",
-                                 self.name, display.name, self.bucket_id)
-                try:
-                    self.poll(display, now_us())
-                except WindowVanished:
-                    pass  # destroyed while we read it; the next poll sees its successor
-                except DisplayGone as exc:
-                    log.warning("%s; the %s watcher retries every %.0f s",
-                                exc, self.name, RECONNECT_INTERVAL)
-                    said_gone = True
-                    display.close()
-                    display = None
-                    self.client.flush(self.bucket_id)
-                    self.reset()
+                    stop.wait(RECONNECT_INTERVAL)
                     continue
-                except Exception:
-                    log.exception("The %s watcher hit an unexpected error; it goes on", self.name)
+                self._poll_once()
                 next_poll += self.poll_interval
                 delay = next_poll - time.monotonic()
                 if delay < 0:  # fell behind (suspend, slow X server): do not catch up in a burst
@@ -110,5 +82,51 @@ class Watcher:
                 stop.wait(delay)
         finally:
             self.client.flush(self.bucket_id)
-            if display is not None:
-                display.close()
+            if self._display is not None:
+                self._display.close()
+
+    def _connect(self) -> bool:
+        self._unsupported = False
+        try:
+            display = X11Display(self.display_name)
+        except DisplayGone as exc:
+            self._gone(exc)
+            return False
+        try:
+            self.check(display)
+        except Unsupported as exc:
+            log.error("The %s watcher cannot run: %s", self.name, exc)
+            display.close()
+            self._unsupported = True
+            return False
+        if self._said_gone:
+            log.warning(
+                "X display %s is back; the %s watcher records again", display.name, self.name
+            )
+            self._said_gone = False
+        else:
+            log.info("The %s watcher records X display %s into bucket %s",
+                     self.name, display.name, self.bucket_id)  # fmt: skip
+        self._display = display
+        return True
+
+    def _poll_once(self) -> None:
+        try:
+            self.poll(self._display, now_us())
+        except WindowVanished:
+            pass  # destroyed while we read it; the next poll sees its successor
+        except DisplayGone as exc:
+            self._gone(exc)
+            self._display.close()
+            self._display = None
+            self.client.flush(self.bucket_id)  # deliver what was seen before the loss
+            self.reset()
+        except Exception:
+            log.exception("The %s watcher hit an unexpected error; it goes on", self.name)
+
+    def _gone(self, exc: DisplayGone) -> None:
+        if not self._said_gone:
+            log.warning(
+                "%s; the %s watcher retries every %.0f s", exc, self.name, RECONNECT_INTERVAL
+            )
+            self._said_gone = True

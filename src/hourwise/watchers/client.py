@@ -40,8 +40,15 @@ _SENT, _RETRY, _DROP, _NO_BUCKET = "sent", "retry", "drop", "no-bucket"
 class WatcherClient:
     """Talks to one server; owns the queue and the delivery thread."""
 
-    def __init__(self, server_url: str, queue_path: Path, *, api_key: str | None = None,
-                 commit_interval: float = DEFAULT_COMMIT_INTERVAL, timeout: float = 10.0):
+    def __init__(
+        self,
+        server_url: str,
+        queue_path: Path,
+        *,
+        api_key: str | None = None,
+        commit_interval: float = DEFAULT_COMMIT_INTERVAL,
+        timeout: float = 10.0,
+    ):
         self.server_url = server_url.rstrip("/")
         self.api_key = api_key
         self.commit_interval_us = seconds_to_us(commit_interval)
@@ -62,7 +69,9 @@ class WatcherClient:
 
     def ensure_bucket(self, bucket_id: str, bucket_type: str, client: str, hostname: str) -> None:
         """Remember a bucket; it is created on the server before its first heartbeat."""
-        self.queue.save_bucket(bucket_id, {"client": client, "type": bucket_type, "hostname": hostname})
+        self.queue.save_bucket(
+            bucket_id, {"client": client, "type": bucket_type, "hostname": hostname}
+        )
         self._wake.set()
 
     def heartbeat(self, bucket_id: str, event: Event, pulsetime: float) -> None:
@@ -72,8 +81,9 @@ class WatcherClient:
         """
         with self._pending_lock:
             pending = self._pending.get(bucket_id)
-            merged = (merge_heartbeat(pending.event, event, seconds_to_us(pulsetime))
-                      if pending else None)
+            merged = (
+                merge_heartbeat(pending.event, event, seconds_to_us(pulsetime)) if pending else None
+            )
             if merged is None:
                 if pending is not None and pending.uncommitted:
                     self._commit(bucket_id, pending.event, pending.pulsetime)
@@ -95,15 +105,20 @@ class WatcherClient:
                     self._commit(bucket, pending.event, pending.pulsetime)
 
     def _commit(self, bucket_id: str, event: Event, pulsetime: float) -> None:
-        wire = {"timestamp": format_timestamp(event.start), "duration": event.duration / 1_000_000,
-                "data": event.data}
+        wire = {
+            "timestamp": format_timestamp(event.start),
+            "duration": event.duration / 1_000_000,
+            "data": event.data,
+        }
         self.queue.push(bucket_id, wire, pulsetime)
         self._wake.set()
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._deliver_loop, name="hourwise-delivery", daemon=True)
+        self._thread = threading.Thread(
+            target=self._deliver_loop, name="hourwise-delivery", daemon=True
+        )
         self._thread.start()
 
     def close(self, deliver_for: float = 3.0) -> None:
@@ -120,8 +135,12 @@ class WatcherClient:
             self._thread.join(deliver_for + self.timeout + 1)
         left = len(self.queue)
         if left:
-            log.warning("%d heartbeats wait in %s for %s; they are sent on the next start",
-                        left, self.queue.path, self.server_url)
+            log.warning(
+                "%d heartbeats wait in %s for %s; they are sent on the next start",
+                left,
+                self.queue.path,
+                self.server_url,
+            )
         self.queue.close()
 
     # -- delivery ----------------------------------------------------------------------
@@ -194,10 +213,15 @@ class WatcherClient:
 
     def _request(self, method: str, path: str, payload: Any) -> tuple[int | None, str]:
         data = json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json", "User-Agent": f"hourwise-watcher/{__version__}"}
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"hourwise-watcher/{__version__}",
+        }
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.server_url + path, data=data, headers=headers, method=method)
+        request = urllib.request.Request(
+            self.server_url + path, data=data, headers=headers, method=method
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, response.read().decode("utf-8", errors="replace")
@@ -212,13 +236,20 @@ class WatcherClient:
         self._created.clear()  # a restarted server may have lost or recreated buckets
         if self._offline_since is None and not self._stop.is_set():
             self._offline_since = time.monotonic()
-            log.warning("Server %s is not taking heartbeats (%s); keeping them in %s and retrying",
-                        self.server_url, reason, self.queue.path)
+            log.warning(
+                "Server %s is not taking heartbeats (%s); keeping them in %s and retrying",
+                self.server_url,
+                reason,
+                self.queue.path,
+            )
 
     def _back_online(self) -> None:
         if self._offline_since is not None:
-            log.warning("Server %s is back after %.0f s; sending the queued heartbeats",
-                        self.server_url, time.monotonic() - self._offline_since)
+            log.warning(
+                "Server %s is back after %.0f s; sending the queued heartbeats",
+                self.server_url,
+                time.monotonic() - self._offline_since,
+            )
             self._offline_since = None
 
 
@@ -246,7 +277,8 @@ def _quote(bucket_id: str) -> str:
 def queue_path_for(data_dir: Path, server_url: str) -> Path:
     """The queue file for one server: watchers of different servers never share one."""
     parsed = urllib.parse.urlsplit(server_url)
-    slug = f"{parsed.hostname or 'localhost'}-{parsed.port or (443 if parsed.scheme == 'https' else 80)}"
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    slug = f"{parsed.hostname or 'localhost'}-{port}"
     if parsed.path.strip("/"):
         slug += "-" + parsed.path.strip("/").replace("/", "-")
     return data_dir / "watchers" / f"queue-{slug}.sqlite3"

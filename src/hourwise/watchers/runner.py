@@ -59,26 +59,47 @@ class WatcherSet:
         opts = self.options
         queue_path = queue_path_for(opts.data_dir, opts.server_url)
         try:
-            self.client = WatcherClient(opts.server_url, queue_path, api_key=opts.api_key,
-                                        commit_interval=opts.commit_interval)
+            self.client = WatcherClient(
+                opts.server_url,
+                queue_path,
+                api_key=opts.api_key,
+                commit_interval=opts.commit_interval,
+            )
         except QueueLocked as exc:
-            raise CannotWatch(f"another Hourwise watcher already records to {opts.server_url} "
-                              f"({exc})") from None
+            raise CannotWatch(
+                f"another Hourwise watcher already records to {opts.server_url} ({exc})"
+            ) from None
         self.client.start()
         hostname = opts.hostname or socket.gethostname()
         watchers: list[Watcher] = []
         if opts.window:
-            watchers.append(WindowWatcher(self.client, hostname, poll=opts.poll, display_name=opts.display))
+            watchers.append(
+                WindowWatcher(self.client, hostname, poll=opts.poll, display_name=opts.display)
+            )
         if opts.afk:
-            watchers.append(AfkWatcher(self.client, hostname, poll=opts.afk_poll,
-                                       display_name=opts.display, timeout=opts.afk_timeout))
+            watchers.append(
+                AfkWatcher(
+                    self.client,
+                    hostname,
+                    poll=opts.afk_poll,
+                    display_name=opts.display,
+                    timeout=opts.afk_timeout,
+                )
+            )
         for watcher in watchers:
-            thread = threading.Thread(target=watcher.run, args=(self._stop,),
-                                      name=f"hourwise-{watcher.bucket_prefix}", daemon=True)
+            thread = threading.Thread(
+                target=watcher.run,
+                args=(self._stop,),
+                name=f"hourwise-{watcher.bucket_prefix}",
+                daemon=True,
+            )
             thread.start()
             self._threads.append(thread)
-        log.info("Watchers record to %s (buckets: %s)", opts.server_url,
-                 ", ".join(w.bucket_id for w in watchers) or "none")
+        log.info(
+            "Watchers record to %s (buckets: %s)",
+            opts.server_url,
+            ", ".join(w.bucket_id for w in watchers) or "none",
+        )
 
     def stop(self, deliver_for: float = 3.0) -> None:
         """Stop polling, commit what is pending, deliver for a while, keep the rest on disk."""
@@ -118,8 +139,10 @@ def serve_with_watchers(server, settings) -> None:
         server.run()
         return
     held: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, _: held.append(signum))
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, lambda signum, _: held.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         server.run()
     finally:
@@ -156,9 +179,11 @@ def start_beside_server(server, settings) -> WatcherSet | None:
         return None
 
     options = WatchOptions(
-        server_url="", data_dir=settings.effective_data_dir,
+        server_url="",
+        data_dir=settings.effective_data_dir,
         commit_interval=5.0 if settings.testing else DEFAULT_COMMIT_INTERVAL,
-        hostname=settings.hostname or "", **options_from_env(),  # type: ignore[arg-type]
+        hostname=settings.hostname or "",
+        **options_from_env(),  # type: ignore[arg-type]
     )
     watchers = WatcherSet(options)
 
@@ -167,14 +192,20 @@ def start_beside_server(server, settings) -> WatcherSet | None:
             if server.should_exit:
                 return
             time.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1] if server.servers else settings.effective_port
+        port = (
+            server.servers[0].sockets[0].getsockname()[1]
+            if server.servers
+            else settings.effective_port
+        )
         options.server_url = f"http://{_loopback_for(settings.host)}:{port}"
         try:
             watchers.start()
         except CannotWatch as exc:
             log.warning("Not recording window and AFK activity: %s (%s).", exc, hint)
 
-    threading.Thread(target=start_when_listening, name="hourwise-watchers-start", daemon=True).start()
+    threading.Thread(
+        target=start_when_listening, name="hourwise-watchers-start", daemon=True
+    ).start()
     return watchers
 
 

@@ -38,29 +38,42 @@ def wayland_advice(desktop: str) -> str:
     """What to run instead on this Wayland desktop (one or two sentences)."""
     names = desktop.lower()
     if "gnome" in names or "ubuntu" in names:
-        return ("On GNOME, log in to 'GNOME on Xorg', or run awatcher (needs its GNOME Shell "
-                "extension), which reports to Hourwise like any ActivityWatch watcher.")
+        return (
+            "On GNOME, log in to 'GNOME on Xorg', or run awatcher (needs its GNOME Shell "
+            "extension), which reports to Hourwise like any ActivityWatch watcher."
+        )
     if "kde" in names or "plasma" in names:
-        return ("On KDE Plasma, log in to 'Plasma (X11)', or run awatcher, which reads the active "
-                "window through a KWin script and reports to Hourwise.")
-    return ("On wlroots compositors (sway, Hyprland, river, Wayfire) run awatcher or "
-            "aw-watcher-window-wayland against Hourwise.")
+        return (
+            "On KDE Plasma, log in to 'Plasma (X11)', or run awatcher, which reads the active "
+            "window through a KWin script and reports to Hourwise."
+        )
+    return (
+        "On wlroots compositors (sway, Hyprland, river, Wayfire) run awatcher or "
+        "aw-watcher-window-wayland against Hourwise."
+    )
 
 
 def unavailable_reason(session: Session, *, allow_xwayland: bool = False) -> str | None:
     """Why the built-in watchers cannot record this session, or None if they can."""
     if not sys.platform.startswith("linux"):
-        return ("the built-in watchers support Linux with X11 only; on macOS and Windows, "
-                f"run ActivityWatch's own watchers against Hourwise (see {DOCS})")
+        return (
+            "the built-in watchers support Linux with X11 only; on macOS and Windows, "
+            f"run ActivityWatch's own watchers against Hourwise (see {DOCS})"
+        )
     if session.kind == "wayland":
         if allow_xwayland and session.display:
             return None
         desktop = f" ({session.desktop})" if session.desktop else ""
-        xwayland = (f" Use --x11 to record only the X11 apps of XWayland display {session.display}."
-                    if session.display else "")
-        return (f"this is a Wayland session{desktop}: X11 clients cannot see which native Wayland "
-                f"window has the focus nor when the user is idle, so nothing would be recorded "
-                f"correctly. {wayland_advice(session.desktop)}{xwayland} See {DOCS}.")
+        xwayland = (
+            f" Use --x11 to record only the X11 apps of XWayland display {session.display}."
+            if session.display
+            else ""
+        )
+        return (
+            f"this is a Wayland session{desktop}: X11 clients cannot see which native Wayland "
+            f"window has the focus nor when the user is idle, so nothing would be recorded "
+            f"correctly. {wayland_advice(session.desktop)}{xwayland} See {DOCS}."
+        )
     if session.display is None:
         return "there is no X display (DISPLAY is not set)"
     return None

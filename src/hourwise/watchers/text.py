@@ -11,8 +11,16 @@ from __future__ import annotations
 
 # ISO 2022 designations of 96-character sets to the right half (ESC - F).
 _GR_96 = {
-    "A": "latin-1", "B": "iso8859-2", "C": "iso8859-3", "D": "iso8859-4", "F": "iso8859-7",
-    "G": "iso8859-6", "H": "iso8859-8", "L": "iso8859-5", "M": "iso8859-9", "b": "iso8859-15",
+    "A": "latin-1",
+    "B": "iso8859-2",
+    "C": "iso8859-3",
+    "D": "iso8859-4",
+    "F": "iso8859-7",
+    "G": "iso8859-6",
+    "H": "iso8859-8",
+    "L": "iso8859-5",
+    "M": "iso8859-9",
+    "b": "iso8859-15",
 }
 # Designations of 94x94 sets to the right half (ESC $ ) F); their GR bytes are EUC.
 _GR_94N = {"A": "euc_cn", "B": "euc_jp", "C": "euc_kr"}
@@ -43,7 +51,7 @@ def decode_compound_text(raw: bytes) -> str:
         j = i + 1
         while j < n and 0x20 <= raw[j] <= 0x2F:
             j += 1
-        intermediates = raw[i + 1:j].decode("latin-1")
+        intermediates = raw[i + 1 : j].decode("latin-1")
         final = chr(raw[j]) if j < n else ""
         i = j + 1
         if intermediates == "%" and final == "G":
