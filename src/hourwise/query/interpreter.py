@@ -9,7 +9,10 @@ function builds is measured.
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -169,6 +172,32 @@ def call(expr: Call, ctx: Context) -> Any:
         raise
 
 
+_gc_lock = threading.Lock()
+_gc_holders = 0
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while queries run.
+
+    A query allocates hundreds of thousands of short-lived events and dicts, none of
+    them in reference cycles; the collector's full passes over every live object were a
+    third of the run time. Reference counting still frees everything as usual.
+    """
+    global _gc_holders
+    with _gc_lock:
+        _gc_holders += 1
+        if _gc_holders == 1:
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0:
+                gc.enable()
+
+
 def run_program(
     program: Program,
     periods: list[Period],
@@ -178,6 +207,12 @@ def run_program(
     limits: Limits = Limits(),
 ) -> list[Any]:
     """The value of ``RETURN`` for each period, in order."""
+    with _gc_paused():
+        return _run(program, periods, source, name, limits)
+
+
+def _run(program: Program, periods: list[Period], source: EventSource, name: str,
+         limits: Limits) -> list[Any]:
     budget = Budget(limits.time_seconds)
     results: list[Any] = []
     for period in periods:

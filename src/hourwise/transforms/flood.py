@@ -16,6 +16,7 @@ in integer microseconds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from hourwise.models import Event
 
@@ -36,7 +37,7 @@ def _same(a: dict, b: dict) -> bool:
 
 def flood(events: Sequence[Event], pulsetime: int = 5_000_000) -> list[Event]:
     """Fill gaps of at most ``pulsetime`` µs between events (see the module docstring)."""
-    order = sorted(events, key=lambda e: (e.start, e.duration))
+    order = sorted(events, key=attrgetter("start", "duration"))
     count = len(order)
     starts = [e.start for e in order]
     durs = [e.duration for e in order]

@@ -39,12 +39,20 @@ def split_url_events(events: Sequence[Event]) -> list[Event]:
     Other events pass through unchanged. Each distinct data object is parsed once.
     """
     memo: dict[int, dict[str, Any]] = {}
+    parts: dict[str, dict[str, str]] = {}
     out: list[Event] = []
     for event in events:
         data = event.data
         new = memo.get(id(data))
         if new is None:
             url = data.get("url")
-            new = memo[id(data)] = {**data, **url_parts(url)} if isinstance(url, str) else data
+            if isinstance(url, str):
+                found = parts.get(url)
+                if found is None:
+                    found = parts[url] = url_parts(url)
+                new = {**data, **found}
+            else:
+                new = data
+            memo[id(data)] = new
         out.append(event if new is data else Event(event.id, event.start, event.duration, new))
     return out
