@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from hourwise import __version__
 from hourwise.api.activitywatch import build_router as build_activitywatch_router
+from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
 from hourwise.api.body import hoist_defs
 from hourwise.api.docs import install_api_browser
 from hourwise.api.errors import install_error_handlers
@@ -76,6 +77,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+    # Middleware added first sits innermost: guard -> CORS -> heartbeat fast path -> routes.
+    app.add_middleware(
+        HeartbeatFastPath, services=services, inline_writes=store.dialect == "sqlite"
+    )
     exact, patterns = origin_lists(settings)
     app.add_middleware(
         CORSMiddleware,

@@ -10,11 +10,13 @@ from hourwise.auth.principal import Principal, resolve_principal
 from hourwise.services import Services
 
 
-def _services(request: Request) -> Services:
+# Both are async on purpose: FastAPI runs a sync dependency in the thread pool, and two
+# extra thread hops per request cost more than everything a heartbeat does.
+async def _services(request: Request) -> Services:
     return request.app.state.services
 
 
-def _principal(request: Request) -> Principal:
+async def _principal(request: Request) -> Principal:
     return resolve_principal(dict(request.headers), dict(request.query_params))
 
 

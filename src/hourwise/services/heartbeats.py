@@ -65,31 +65,55 @@ class HeartbeatService:
         newest event is folded into the timeline instead (see ``Store.fold_heartbeat``):
         ActivityWatch would store it as a new event that can overlap recorded time.
         """
+        with self.locks.lock(key):
+            return self._apply(key, heartbeat, pulsetime)
+
+    def heartbeat_nowait(self, key: str, heartbeat: Event, pulsetime: int) -> Event | None:
+        """``heartbeat`` if the bucket's lock and the store's write lock are free right
+        now, else None without waiting (the caller then runs ``heartbeat`` in a thread).
+
+        Lets the web layer apply an uncontended heartbeat on the event loop, skipping a
+        thread hop, while never blocking the loop behind a long write such as an import.
+        """
+        lock = self.locks.lock(key)
+        if not lock.acquire(blocking=False):
+            return None
+        try:
+            if not self.store.try_write_lock():
+                return None
+            try:
+                return self._apply(key, heartbeat, pulsetime)
+            finally:
+                self.store.release_write_lock()
+        finally:
+            lock.release()
+
+    def _apply(self, key: str, heartbeat: Event, pulsetime: int) -> Event:
+        """The merge itself; the caller holds the bucket's lock."""
         canonical = canonical_json(heartbeat.data)
         digest = data_hash(canonical)
-        with self.locks.lock(key):
-            last = self._last(key)
-            if last is not None and heartbeat.start < last.event.start:
-                # Out of order: fold it into the timeline; the cached newest event may
-                # have been merged away, so read it afresh next time.
-                self.locks.last.pop(key, None)
-                return self.store.fold_heartbeat(key, heartbeat, canonical, digest, pulsetime)
-            if last is not None:
-                merged = merge_heartbeat(
-                    last.event, heartbeat, pulsetime, same_data=last.digest == digest
-                )
+        last = self._last(key)
+        if last is not None and heartbeat.start < last.event.start:
+            # Out of order: fold it into the timeline; the cached newest event may
+            # have been merged away, so read it afresh next time.
+            self.locks.last.pop(key, None)
+            return self.store.fold_heartbeat(key, heartbeat, canonical, digest, pulsetime)
+        if last is not None:
+            merged = merge_heartbeat(
+                last.event, heartbeat, pulsetime, same_data=last.digest == digest
+            )
+            if merged is not None:
+                if merged.duration != last.event.duration:
+                    if not self.store.set_event_duration(
+                        key, merged.id, merged.start, merged.duration
+                    ):
+                        merged = None  # deleted behind our back: store a new event
                 if merged is not None:
-                    if merged.duration != last.event.duration:
-                        if not self.store.set_event_duration(
-                            key, merged.id, merged.start, merged.duration
-                        ):
-                            merged = None  # deleted behind our back: store a new event
-                    if merged is not None:
-                        self.locks.last[key] = _Last(merged, digest)
-                        return merged
-            stored = self.store.insert_heartbeat(key, heartbeat, canonical, digest)
-            self.locks.last[key] = _Last(stored, digest)
-            return stored
+                    self.locks.last[key] = _Last(merged, digest)
+                    return merged
+        stored = self.store.insert_heartbeat(key, heartbeat, canonical, digest)
+        self.locks.last[key] = _Last(stored, digest)
+        return stored
 
     def _last(self, key: str) -> _Last | None:
         if key in self.locks.last:

@@ -5,10 +5,28 @@ A mixin of ``Store``: it shares the store's engine, write lock and caches.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from hourwise.models import Event
 from hourwise.store import schema as t
+
+# Built once: a merged heartbeat is one UPDATE, and constructing SQLAlchemy statements
+# per call costs more than executing them.
+_SET_END = (
+    update(t.events)
+    .where(t.events.c.id == bindparam("event_id"), t.events.c.bucket_id == bindparam("bucket"))
+    .values(endtime=bindparam("end"))
+)
+_INSERT_ONE = (
+    insert(t.events)
+    .values(
+        bucket_id=bindparam("bucket"),
+        starttime=bindparam("start"),
+        endtime=bindparam("end"),
+        data_id=bindparam("data_id"),
+    )
+    .returning(t.events.c.id)
+)
 
 
 class HeartbeatWrites:
@@ -32,26 +50,22 @@ class HeartbeatWrites:
 
     def insert_heartbeat(self, key: str, ev: Event, canonical: bytes, digest: bytes) -> Event:
         """Insert one event whose canonical data and hash the caller already computed."""
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             (data_id,) = self._data_ids(conn, [(canonical, digest)])
             ident = conn.execute(
-                insert(t.events)
-                .values(bucket_id=bucket.id, starttime=ev.start,
-                        endtime=ev.start + ev.duration, data_id=data_id)
-                .returning(t.events.c.id)
+                _INSERT_ONE,
+                {"bucket": bucket.id, "start": ev.start, "end": ev.end, "data_id": data_id},
             ).scalar_one()
             self._bump_max_duration(conn, bucket, ev.duration)
         return Event(ident, ev.start, ev.duration, ev.data)
 
     def set_event_duration(self, key: str, event_id: int, start: int, duration: int) -> bool:
         """Lengthen (or shorten) a stored event in place; False if it no longer exists."""
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             changed = conn.execute(
-                update(t.events)
-                .where(t.events.c.id == event_id, t.events.c.bucket_id == bucket.id)
-                .values(endtime=start + duration)
+                _SET_END, {"event_id": event_id, "bucket": bucket.id, "end": start + duration}
             ).rowcount
             if changed:
                 self._bump_max_duration(conn, bucket, duration)
@@ -68,7 +82,7 @@ class HeartbeatWrites:
         that arrives late never doubles time that is already recorded.
         """
         e = t.events.c
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             (data_id,) = self._data_ids(conn, [(canonical, digest)])
             low, high = ev.start - pulsetime, ev.end + pulsetime

@@ -9,6 +9,7 @@ concurrently (WAL on SQLite).
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,12 @@ from hourwise.store.heartbeat_writes import HeartbeatWrites
 from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
 
 CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
+
+_BUMP_MAX_DURATION = (
+    update(t.buckets)
+    .where(t.buckets.c.id == bindparam("bucket"), t.buckets.c.max_duration < bindparam("longest"))
+    .values(max_duration=bindparam("longest"))
+)
 
 
 @dataclass
@@ -69,11 +76,36 @@ class Store(HeartbeatWrites):
         self.engine = build_engine(url)
         self.dialect = self.engine.dialect.name
         self._write_lock = threading.RLock()
+        self._writer: Connection | None = None
         self._buckets: dict[str, BucketRow] = {}
         self._data_by_id: BoundedCache[int, dict[str, Any]] = BoundedCache(data_cache_size)
         self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
 
     # -- lifecycle -------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction on the writer connection, holding the store's write lock.
+
+        SQLite has one writer, so one connection stays open for all writes: no pool
+        checkout per heartbeat. PostgreSQL writes use pooled connections.
+        """
+        with self._write_lock:
+            if self.dialect != "sqlite":
+                with self.engine.begin() as conn:
+                    yield conn
+                return
+            if self._writer is None or self._writer.closed or self._writer.invalidated:
+                self._writer = self.engine.connect()
+            with self._writer.begin():
+                yield self._writer
+
+    def try_write_lock(self) -> bool:
+        """Take the write lock only if no other writer holds it (see ``release_write_lock``)."""
+        return self._write_lock.acquire(blocking=False)
+
+    def release_write_lock(self) -> None:
+        self._write_lock.release()
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (idempotent)."""
@@ -82,11 +114,15 @@ class Store(HeartbeatWrites):
 
         config = Config()
         config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
     def close(self) -> None:
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self.engine.dispose()
 
     # -- server metadata -------------------------------------------------------------
@@ -99,7 +135,7 @@ class Store(HeartbeatWrites):
 
     def set_meta_default(self, key: str, value: str) -> str:
         """Store ``value`` under ``key`` unless one is stored already; return the stored one."""
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             current = conn.execute(
                 select(t.server_meta.c.value).where(t.server_meta.c.key == key)
             ).scalar()
@@ -167,7 +203,7 @@ class Store(HeartbeatWrites):
     def create_bucket(self, bucket: Bucket) -> bool:
         """Create a bucket; False (and nothing changed) when one with that id exists."""
         data_text = canonical_json(bucket.data).decode()
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             if self._bucket_row(conn, bucket.id) is not None:
                 return False
             conn.execute(
@@ -188,14 +224,14 @@ class Store(HeartbeatWrites):
         values = dict(changes)
         if "data" in values:
             values["data"] = canonical_json(values["data"]).decode()
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             if values:
                 conn.execute(update(t.buckets).where(t.buckets.c.id == bucket.id).values(**values))
 
     def delete_bucket(self, key: str) -> None:
         """Delete a bucket and all its events; forget data no other event uses."""
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             conn.execute(delete(t.events).where(t.events.c.bucket_id == bucket.id))
             conn.execute(delete(t.buckets).where(t.buckets.c.id == bucket.id))
@@ -231,7 +267,7 @@ class Store(HeartbeatWrites):
                     missing.pop(bytes(row.hash), None)
             if missing:
                 rows = conn.execute(
-                    insert(d).returning(d.c.id, d.c.hash, sort_by_parameter_order=True),
+                    insert(d).returning(d.c.id, d.c.hash),
                     [{"hash": h, "json": text.decode()} for h, text in missing.items()],
                 )
                 for row in rows:
@@ -343,12 +379,33 @@ class Store(HeartbeatWrites):
 
     def _bump_max_duration(self, conn: Connection, bucket: BucketRow, longest: int) -> None:
         if longest > bucket.max_duration:
-            conn.execute(
-                update(t.buckets)
-                .where(t.buckets.c.id == bucket.id, t.buckets.c.max_duration < longest)
-                .values(max_duration=longest)
-            )
+            conn.execute(_BUMP_MAX_DURATION, {"bucket": bucket.id, "longest": longest})
             bucket.max_duration = longest
+
+    def _insert_event_rows(self, conn: Connection, rows: list[dict[str, int]]) -> list[int]:
+        """Insert event rows in one batch and return their ids, in order.
+
+        On SQLite a plain executemany is several times faster than INSERT ... RETURNING
+        (which SQLAlchemy must run row by row to keep the order). The ids are then
+        consecutive and end at last_insert_rowid(): the table is AUTOINCREMENT and the
+        store's write lock makes this the only writer.
+        """
+        if self.dialect != "sqlite":
+            result = conn.execute(
+                insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True), rows
+            )
+            return [row.id for row in result]
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(
+                "INSERT INTO events (bucket_id, starttime, endtime, data_id) "
+                "VALUES (:bucket_id, :starttime, :endtime, :data_id)",
+                rows,
+            )
+            last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+        finally:
+            cursor.close()
+        return list(range(last - len(rows) + 1, last + 1))
 
     def insert_events(self, key: str, new_events: Sequence[Event]) -> list[Event]:
         """Insert events; one carrying the id of an event in this bucket replaces it.
@@ -359,7 +416,7 @@ class Store(HeartbeatWrites):
         """
         canon = [(text, data_hash(text)) for text in map(canonical_json, (ev.data for ev in new_events))]
         e = t.events.c
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             data_ids = self._data_ids(conn, canon)
             given_ids = [ev.id for ev in new_events if ev.id is not None]
@@ -394,12 +451,8 @@ class Store(HeartbeatWrites):
                     replaces,
                 )
             if inserts:
-                rows = conn.execute(
-                    insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True),
-                    inserts,
-                )
-                for position, row in zip(insert_positions, rows):
-                    stored[position].id = row.id
+                for position, ident in zip(insert_positions, self._insert_event_rows(conn, inserts)):
+                    stored[position].id = ident
             if new_events:
                 self._bump_max_duration(conn, bucket, max(ev.duration for ev in new_events))
         return stored
@@ -408,7 +461,7 @@ class Store(HeartbeatWrites):
         """Delete one event; forget its data if no other event uses it."""
         e = t.events.c
         d = t.event_data
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             data_id = conn.execute(
                 delete(t.events)
@@ -436,7 +489,7 @@ class Store(HeartbeatWrites):
             return 0
         canon = [(text, data_hash(text)) for text in map(canonical_json, (ev.data for ev in incoming))]
         e = t.events.c
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             data_ids = self._data_ids(conn, canon)
             lo = min(ev.start for ev in incoming)
@@ -460,7 +513,7 @@ class Store(HeartbeatWrites):
                      "endtime": signature[1], "data_id": data_id}
                 )
             if rows:
-                conn.execute(insert(t.events), rows)
+                self._insert_event_rows(conn, rows)
                 self._bump_max_duration(conn, bucket, max(ev.duration for ev in incoming))
             return len(rows)
 
@@ -482,13 +535,13 @@ class Store(HeartbeatWrites):
     def set_setting(self, key: str, value: Any) -> None:
         text = canonical_json(value).decode()
         s = t.settings
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             changed = conn.execute(update(s).where(s.c.key == key).values(value=text)).rowcount
             if not changed:
                 conn.execute(insert(s).values(key=key, value=text))
 
     def delete_setting(self, key: str) -> bool:
-        with self._write_lock, self.engine.begin() as conn:
+        with self._write() as conn:
             return bool(
                 conn.execute(delete(t.settings).where(t.settings.c.key == key)).rowcount
             )

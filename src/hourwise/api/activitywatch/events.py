@@ -83,7 +83,7 @@ def insert_events(
     bucket_id: BucketId, body: RawBody, services: ServicesDep, _: PrincipalDep
 ) -> JSONResponse:
     """Insert events (one object or a list). Returns them with their ids."""
-    events = [item.to_event() for item in parse_events_body(body)]
+    events = parse_events_body(body)
     stored = services.buckets.insert_events(check_bucket_id(bucket_id), events)
     return JSONResponse(events_json(stored))
 

@@ -7,8 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from hourwise.api.activitywatch.buckets import BucketId
-from hourwise.api.activitywatch.schemas import HEARTBEAT_IN, EventOut, check_bucket_id
-from hourwise.api.body import RawBody, json_body_doc, parse_body
+from hourwise.api.activitywatch.schemas import (
+    HEARTBEAT_IN,
+    EventOut,
+    check_bucket_id,
+    parse_events_body,
+)
+from hourwise.api.body import RawBody, json_body_doc
 from hourwise.api.deps import PrincipalDep, ServicesDep
 from hourwise.api.responses import JSONResponse
 from hourwise.errors import InvalidInput
@@ -39,7 +44,9 @@ def post_heartbeat(
     """Merge a heartbeat into the bucket's last event, or store it as a new one."""
     if pulsetime is None:
         raise InvalidInput("Missing required parameter pulsetime")
-    heartbeat = parse_body(body, HEARTBEAT_IN).to_event()
+    if body.lstrip()[:1] == b"[":
+        raise InvalidInput("a heartbeat is one event object, not a list")
+    (heartbeat,) = parse_events_body(body)
     result = services.heartbeats.heartbeat(
         check_bucket_id(bucket_id), heartbeat, seconds_to_us(pulsetime)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, WithJsonSchema
 
 from hourwise.errors import InvalidInput
@@ -18,6 +19,7 @@ from hourwise.models.timeutil import InvalidTimestamp
 
 # Events must end before year 10000 (the limit of ISO 8601 text and Python datetimes).
 MAX_US = 253_402_300_799_999_999
+MIN_US = -62_135_596_800_000_000
 MAX_DURATION_SECONDS = 100 * 366 * 86_400.0
 MAX_EVENT_ID = 2**63 - 1
 
@@ -54,7 +56,7 @@ class EventIn(BaseModel):
 
     def to_event(self) -> Event:
         duration = seconds_to_us(self.duration)
-        if self.timestamp + duration > MAX_US or self.timestamp < -62_135_596_800_000_000:
+        if self.timestamp + duration > MAX_US or self.timestamp < MIN_US:
             raise InvalidInput("event must lie between the years 1 and 9999")
         return Event(self.id, self.timestamp, duration, self.data)
 
@@ -152,6 +154,7 @@ BUCKET_UPDATE = TypeAdapter(BucketUpdate)
 IMPORT_DOCUMENT = TypeAdapter(ImportDocument)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+HUGE_INTEGER = re.compile(rb"\d{20}")
 
 
 def check_bucket_id(bucket_id: str) -> str:
@@ -204,14 +207,62 @@ def query_time(value: str | None, name: str) -> int | None:
         raise InvalidInput(f"invalid {name}: {exc}") from None
 
 
-def parse_events_body(body: bytes) -> list[EventIn]:
-    """One event object or a list of them; the first byte picks the shape so a mistake
-    in either is reported plainly rather than as a failed union."""
+def plain_event(item: Any) -> Event | None:
+    """An Event from a decoded JSON object when it is plainly valid, else None.
+
+    Accepts a strict subset of what ``EventIn`` accepts (exact types only), so that
+    anything unusual takes the pydantic path and gets its precise error message.
+    """
+    if type(item) is not dict:
+        return None
+    timestamp = item.get("timestamp")
+    duration = item.get("duration", 0)
+    data = item.get("data", {})
+    ident = item.get("id")
+    if type(timestamp) is not str or type(data) is not dict:
+        return None
+    if type(duration) is not float and type(duration) is not int:
+        return None
+    if not 0 <= duration <= MAX_DURATION_SECONDS:  # also rejects NaN
+        return None
+    if ident is not None and (type(ident) is not int or not 1 <= ident <= MAX_EVENT_ID):
+        return None
+    try:
+        start = parse_timestamp(timestamp)
+    except InvalidTimestamp:
+        return None
+    length = seconds_to_us(duration)
+    if start + length > MAX_US or start < MIN_US:
+        return None
+    return Event(ident, start, length, data)
+
+
+def parse_events_body(body: bytes) -> list[Event]:
+    """One event object or a list of them, as domain events.
+
+    Bulk inserts are the hot path, so plainly valid bodies are decoded with orjson and
+    checked by hand; anything else goes through the pydantic models, which either
+    accept it or explain exactly what is wrong. The first byte picks the shape, so a
+    mistake is reported against the shape that was sent.
+    """
     from hourwise.api.body import parse_body
 
-    if body.lstrip()[:1] == b"[":
-        return parse_body(body, EVENT_LIST_IN)
-    return [parse_body(body, HEARTBEAT_IN)]
+    is_list = body.lstrip()[:1] == b"["
+    decoded = None
+    # orjson reads integers of 2**64 and more as floats, silently changing them; such
+    # bodies take the exact path (where unstorable integers are refused).
+    if not HUGE_INTEGER.search(body):
+        try:
+            decoded = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    if decoded is not None:
+        items = decoded if is_list and type(decoded) is list else [decoded]
+        events = [plain_event(item) for item in items]
+        if None not in events:
+            return events  # type: ignore[return-value]
+    parsed = parse_body(body, EVENT_LIST_IN) if is_list else [parse_body(body, HEARTBEAT_IN)]
+    return [item.to_event() for item in parsed]
 
 
 def events_json(events: list[Event]) -> list[dict[str, Any]]:

@@ -1,0 +1,126 @@
+"""A direct path for heartbeats, the one request watchers send every second or two.
+
+The documented route (``heartbeat.py``) goes through FastAPI's routing, dependency
+resolution and a thread-pool hop, which together cost several times what the merge
+itself does. This layer answers a plainly valid heartbeat directly, with the same
+principal check, the same service call and the same response. Anything else (a body
+or query it does not find plainly valid) is replayed unchanged to the documented
+route, so error messages and edge cases have exactly one implementation.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+
+from hourwise.api.activitywatch.heartbeat import MAX_PULSETIME
+from hourwise.api.activitywatch.schemas import HUGE_INTEGER, check_bucket_id, plain_event
+from hourwise.auth.principal import resolve_principal
+from hourwise.errors import HourwiseError
+from hourwise.models import seconds_to_us
+from hourwise.services import Services
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+
+_HEARTBEAT_PATH = re.compile(r"/api/0/buckets/([^/]+)/heartbeat")
+
+
+def _pulsetime(query_string: bytes) -> float | None:
+    params = dict(parse_qsl(query_string.decode("latin-1")))
+    if set(params) != {"pulsetime"}:
+        return None
+    try:
+        value = float(params["pulsetime"])
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and 0 <= value <= MAX_PULSETIME else None
+
+
+async def _send_json(send: Send, status: int, payload: Any) -> None:
+    body = orjson.dumps(payload)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class HeartbeatFastPath:
+    def __init__(self, app: ASGIApp, services: Services, *, inline_writes: bool):
+        self.app = app
+        self.services = services
+        # Only SQLite writes are quick enough to run on the event loop.
+        self.inline_writes = inline_writes
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        match = (
+            _HEARTBEAT_PATH.fullmatch(scope["path"])
+            if scope["type"] == "http" and scope["method"] == "POST"
+            else None
+        )
+        if match is None:
+            await self.app(scope, receive, send)
+            return
+
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)  # disconnected: let the route see it
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+
+        heartbeat = None
+        pulsetime = _pulsetime(scope.get("query_string", b""))
+        if pulsetime is not None and body.lstrip()[:1] == b"{" and not HUGE_INTEGER.search(body):
+            try:
+                heartbeat = plain_event(orjson.loads(body))
+            except orjson.JSONDecodeError:
+                heartbeat = None
+        if heartbeat is None:
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if replayed:
+                    return await receive()
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await self.app(scope, replay, send)
+            return
+
+        try:
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+            resolve_principal(headers, query)
+            key = check_bucket_id(match.group(1))
+            pulse_us = seconds_to_us(pulsetime)
+            service = self.services.heartbeats
+            result = (
+                service.heartbeat_nowait(key, heartbeat, pulse_us) if self.inline_writes else None
+            )
+            if result is None:
+                result = await run_in_threadpool(service.heartbeat, key, heartbeat, pulse_us)
+        except HourwiseError as exc:
+            await _send_json(send, exc.status, exc.body())
+            return
+        await _send_json(send, 200, result.to_json())
