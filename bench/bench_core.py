@@ -51,7 +51,8 @@ from bench.client import (
 from bench.loader import Dataset, build_dataset, count_events, encode_dataset
 
 PULSETIME = 2.0  # aw-watcher-window: max(1.5 × poll, poll + 1) with a 1 s poll
-HB_TIME_LIMIT = 90.0  # seconds per heartbeat run, whatever the count
+HB_TIME_LIMIT = 90.0
+DEFAULT_DAYS = 45  # seconds per heartbeat run, whatever the count
 
 
 # -- heartbeats -------------------------------------------------------------------------
@@ -389,7 +390,8 @@ def write_results(args: argparse.Namespace, ds: Dataset, hw: dict[str, Any], aw:
     hb_same = all(hw[k]["events_stored"] == aw[k]["events_stored"] for k in ("hb1", "hb4"))
     pins = ", ".join(f"{k} {v}" for k, v in aw_pins.items())
     la = lambda t: "/".join(f"{x:.1f}" for x in t)
-    text = f"""## Core API benchmark (issue #2): `bench/bench_core.py`
+    title = "" if args.days == DEFAULT_DAYS else f", {args.days} days"
+    text = f"""## Core API benchmark (issue #2{title}): `bench/bench_core.py`
 
 Command (from the repository root; the run took {total_s / 60:.1f} minutes):
 
@@ -455,7 +457,8 @@ that load and tells the same story:
 Targets:
 {chr(10).join('- ' + v for v in verdicts)}
 """
-    report.update_section("bench_core", text)
+    section = "bench_core" if args.days == DEFAULT_DAYS else f"bench_core-{args.days}d"
+    report.update_section(section, text)
 
 
 # -- main ---------------------------------------------------------------------------------
@@ -463,7 +466,7 @@ Targets:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=45, help="days of data to load (default %(default)s)")
+    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="days of data to load (default %(default)s)")
     parser.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
     parser.add_argument("--chunk", type=int, default=1000, help="events per bulk POST")
     parser.add_argument("--heartbeats", type=int, default=3000, help="heartbeats, one client")
@@ -494,7 +497,9 @@ def main(argv: list[str] | None = None) -> int:
     month_ranges = pick_ranges(ds, 30, 3)
 
     makers = {"hourwise": servers.hourwise, "reference": servers.reference}
-    srvs = {k: make(work) for k, make in makers.items() if not args.only or args.only == k}
+    # own data directories, so another benchmark running at the same time cannot clobber them
+    srvs = {k: make(work, name=f"core-{k}") for k, make in makers.items()
+            if not args.only or args.only == k}
     load_before = os.getloadavg()
     results = run_all(srvs, ds, chunks, hb1, hb4, day_ranges, month_ranges, args)
     load_after = os.getloadavg()
@@ -506,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     (work / "bench_core.json").write_text(json.dumps(raw, indent=2, default=str))
 
     if len(results) < 2:
-        for name, res in results.items():
+        for res in results.values():
             print(json.dumps({k: v for k, v in res.items() if k != "info"}, indent=2, default=str))
         return 0
     hw, aw = results["hourwise"], results["reference"]

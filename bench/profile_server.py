@@ -6,7 +6,7 @@
     .venv/bin/python bench/profile_server.py --phase get30
 
 Starts Hourwise on a free port, loads the data set (except for ``bulk``, where the load
-is the profiled phase), records the server with ``py-spy record --format raw`` while the
+is the profiled phase), records the server with ``py-spy record --gil --format raw`` (GIL holders only) while the
 phase runs, and prints the functions with the most samples (self and inclusive). The
 collapsed stacks are kept in ``bench/.work/profile-<phase>.txt`` (feed them to
 flamegraph.pl or speedscope).
@@ -71,7 +71,7 @@ def main() -> int:
         if args.phase != "bulk":
             load_into(client, ds, chunks)
         spy = subprocess.Popen([py_spy, "record", "-p", str(srv.pid), "--format", "raw",
-                                "-o", str(out), "--rate", "250", "--duration", "600"],
+                                "-o", str(out), "--rate", "250", "--duration", "600", "--gil"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.5)
         t0 = time.perf_counter()

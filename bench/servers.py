@@ -161,13 +161,12 @@ class ServerProcess:
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path or os.devnull, "ab")
         env = {**os.environ, **self.env}
-        self.proc = subprocess.Popen(
-            self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            start_new_session=True,
-        )
-        log.close()
+        with open(self.log_path or os.devnull, "ab") as log:
+            self.proc = subprocess.Popen(
+                self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=env, start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -257,7 +256,7 @@ def _hourwise_flags(python: str) -> list[str]:
     """Flags of ``hourwise serve`` that this checkout has and a benchmark needs."""
     try:
         help_text = subprocess.run(
-            [python, "-m", "hourwise", "serve", "--help"], capture_output=True, text=True,
+            [python, "-m", "hourwise", "serve", "--help"], check=False, capture_output=True, text=True,
             timeout=60, env={**os.environ, "COLUMNS": "200"},
         ).stdout
     except (OSError, subprocess.TimeoutExpired):
