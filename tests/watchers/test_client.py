@@ -75,3 +75,54 @@ def test_queue_survives_the_process_and_is_exclusive(tmp_path):
     item = again.peek()
     assert item.bucket == "b" and item.pulsetime == 2.0 and item.event["data"] == {"t": "é"}
     again.close()
+
+
+class FakeServer:
+    """Answers each request with the next scripted status; records what it was sent."""
+
+    def __init__(self, statuses):
+        import http.server
+        import threading
+
+        self.statuses = list(statuses)
+        self.requests = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                fake.requests.append((self.path, self.headers.get("Authorization"), body))
+                status = fake.statuses.pop(0) if fake.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def test_delivery_retries_recreates_drops_and_sends_the_api_key(tmp_path):
+    # hb1 -> 500, then (bucket checked again, the server may have restarted) 200;
+    # hb2 -> 400, dropped; hb3 -> 404, so the bucket is created again, then 200.
+    fake = FakeServer([200, 500, 200, 200, 400, 404, 200, 200])
+    client = WatcherClient(fake.url, tmp_path / "q.sqlite3", api_key="s3cret", commit_interval=0)
+    client.ensure_bucket("b", "currentwindow", "test", "host")
+    for second, data in enumerate([X, Y, X]):
+        client._commit("b", Event(None, T0 + second * S, S, data), 2.0)
+    client.start()
+    client.close(deliver_for=5)
+    fake.httpd.shutdown()
+    paths = [path.split("?")[0] for path, _, _ in fake.requests]
+    bucket, heartbeat = "/api/0/buckets/b", "/api/0/buckets/b/heartbeat"
+    assert paths == [bucket, heartbeat, bucket, heartbeat, heartbeat, heartbeat, bucket, heartbeat]
+    assert {auth for _, auth, _ in fake.requests} == {"Bearer s3cret"}
+    assert fake.requests[1][0].endswith("?pulsetime=2.0")
+    assert b'"app": "y"' in fake.requests[4][2] and b'"app": "x"' in fake.requests[-1][2]
+    reopened = HeartbeatQueue(tmp_path / "q.sqlite3")
+    assert len(reopened) == 0
+    reopened.close()

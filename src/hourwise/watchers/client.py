@@ -54,6 +54,10 @@ class WatcherClient:
         self.commit_interval_us = seconds_to_us(commit_interval)
         self.timeout = timeout
         self.queue = HeartbeatQueue(queue_path)
+        host = urllib.parse.urlsplit(self.server_url).hostname or ""
+        # A proxy from the environment must not carry heartbeats meant for this machine.
+        proxies = {} if host in ("127.0.0.1", "localhost", "::1") else None
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
         self._pending: dict[str, _Pending] = {}
         self._pending_lock = threading.Lock()
         self._created: set[str] = set()
@@ -223,7 +227,7 @@ class WatcherClient:
             self.server_url + path, data=data, headers=headers, method=method
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 return response.status, response.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8", errors="replace")

@@ -119,7 +119,11 @@ def options_from_env(env: dict[str, str] | None = None) -> dict[str, object]:
     env = dict(os.environ) if env is None else env
     out: dict[str, object] = {}
     if env.get("HOURWISE_WATCH_AFK_TIMEOUT"):
-        out["afk_timeout"] = float(env["HOURWISE_WATCH_AFK_TIMEOUT"])
+        try:
+            out["afk_timeout"] = float(env["HOURWISE_WATCH_AFK_TIMEOUT"])
+        except ValueError:
+            log.warning("Ignoring HOURWISE_WATCH_AFK_TIMEOUT=%r: not a number of seconds",
+                        env["HOURWISE_WATCH_AFK_TIMEOUT"])  # fmt: skip
     if env.get("HOURWISE_WATCH_API_KEY"):
         out["api_key"] = env["HOURWISE_WATCH_API_KEY"]
     return out
