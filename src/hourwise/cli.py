@@ -36,8 +36,8 @@ def _root(
 @cli.command()
 def serve(
     testing: Annotated[bool, typer.Option("--testing", help="Port 5666 and a separate testing database.")] = False,
-    host: Annotated[Optional[str], typer.Option(help="Address to listen on [default: 127.0.0.1].")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port [default: 5600, or 5666 with --testing].")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 5600, or 5666 with --testing).")] = None,
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Directory for the database and state.")] = None,
     db: Annotated[Optional[str], typer.Option("--db", help="Database URL: sqlite:///file.db or postgresql://user@host/db.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings file.")] = None,
@@ -47,7 +47,7 @@ def serve(
     """Start the server (ActivityWatch API on /api/0, API browser on /api/).
 
     It also records this desktop's active window and AFK state (X11), as
-    ``hourwise watch`` does, unless --no-watchers is given or there is no display.
+    'hourwise watch' does, unless --no-watchers is given or there is no display.
     """
     import uvicorn
     from pydantic import ValidationError
@@ -91,7 +91,7 @@ def serve(
 
 @cli.command()
 def watch(
-    server: Annotated[Optional[str], typer.Option(help="Server URL [default: http://127.0.0.1:5600, or :5666 with --testing].")] = None,
+    server: Annotated[Optional[str], typer.Option(help="Server URL (default http://127.0.0.1:5600, or :5666 with --testing).")] = None,
     api_key: Annotated[Optional[str], typer.Option("--api-key", envvar="HOURWISE_WATCH_API_KEY", help="Sent as 'Authorization: Bearer <key>'.")] = None,
     testing: Annotated[bool, typer.Option("--testing", help="Record to a testing server (port 5666).")] = False,
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Where heartbeats wait while the server is unreachable.")] = None,
@@ -101,7 +101,7 @@ def watch(
     poll: Annotated[float, typer.Option(min=0.05, help="Seconds between two looks at the active window.")] = 1.0,
     afk_poll: Annotated[float, typer.Option("--afk-poll", min=0.05, help="Seconds between two looks at the idle time.")] = 5.0,
     afk_timeout: Annotated[float, typer.Option("--afk-timeout", min=0.1, envvar="HOURWISE_WATCH_AFK_TIMEOUT", help="Seconds without input after which you are AFK.")] = 180.0,
-    commit_interval: Annotated[Optional[float], typer.Option("--commit-interval", min=0.0, help="Seconds of merged heartbeats sent at once [default: 10, or 5 with --testing].")] = None,
+    commit_interval: Annotated[Optional[float], typer.Option("--commit-interval", min=0.0, help="Seconds of merged heartbeats sent at once (default 10, or 5 with --testing).")] = None,
     x11: Annotated[bool, typer.Option("--x11", help="On Wayland, record the X11 (XWayland) apps anyway.")] = False,
     log_level: Annotated[Optional[str], typer.Option("--log-level", help="debug, info, warning or error.")] = None,
 ) -> None:
