@@ -306,3 +306,28 @@ def test_fold_heartbeat_alone_is_inserted(store):
     folded = _fold(store, key, 0, 1, 10, app="x")
     assert (folded.start, folded.duration) == (T0, S)
     assert store.count_events(key) == 2
+
+
+def test_write_listeners_hear_every_committed_change(store):
+    heard = []
+    store.add_write_listener(lambda key, start, end: heard.append((key, start, end)))
+    key = make_bucket(store)
+    assert heard == [(key, None, None)]
+    heard.clear()
+    (a,) = store.insert_events(key, [ev(10, 5)])
+    assert heard == [(key, T0 + 10 * S, T0 + 15 * S)]
+    heard.clear()
+    store.set_event_duration(key, a.id, a.start, 9 * S)
+    assert heard == [(key, T0 + 10 * S, T0 + 19 * S)]
+    heard.clear()
+    store.insert_events(key, [Event(a.id, T0, S, {"app": "z"})])
+    assert heard == [(key, None, None)]  # a replacement may have moved the event anywhere
+    heard.clear()
+    store.delete_event(key, a.id)
+    assert heard == [(key, T0, T0 + S)]
+    heard.clear()
+    with pytest.raises(InvalidInput):  # a failed write announces nothing
+        store.insert_events(key, [Event(None, T0, S, {"n": 2**70})])
+    store.import_events(key, [ev(100, 1)])
+    store.delete_bucket(key)
+    assert heard == [(key, T0 + 100 * S, T0 + 101 * S), (key, None, None)]

@@ -58,6 +58,7 @@ class HeartbeatWrites:
                 {"bucket": bucket.id, "start": ev.start, "end": ev.end, "data_id": data_id},
             ).scalar_one()
             self._bump_max_duration(conn, bucket, ev.duration)
+            self._changed(key, ev.start, ev.end)
         return Event(ident, ev.start, ev.duration, ev.data)
 
     def set_event_duration(self, key: str, event_id: int, start: int, duration: int) -> bool:
@@ -69,6 +70,8 @@ class HeartbeatWrites:
             ).rowcount
             if changed:
                 self._bump_max_duration(conn, bucket, duration)
+                # heartbeats only lengthen events, so [start, new end] covers the change
+                self._changed(key, start, start + duration)
             return bool(changed)
 
     def fold_heartbeat(
@@ -105,6 +108,7 @@ class HeartbeatWrites:
                     .returning(e.id)
                 ).scalar_one()
                 self._bump_max_duration(conn, bucket, ev.duration)
+                self._changed(key, ev.start, ev.end)
                 return Event(ident, ev.start, ev.duration, ev.data)
             start = min(ev.start, rows[0].starttime)
             end = max(ev.end, *(row.endtime for row in rows))
@@ -116,4 +120,5 @@ class HeartbeatWrites:
             if absorbed:
                 conn.execute(delete(t.events).where(e.id.in_(absorbed)))
             self._bump_max_duration(conn, bucket, end - start)
+            self._changed(key, start, end)
             return Event(keep, start, end - start, ev.data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,8 @@ class Store(HeartbeatWrites):
         self.dialect = self.engine.dialect.name
         self._write_lock = threading.RLock()
         self._writer: Connection | None = None
+        self._listeners: list[Callable[[str, int | None, int | None], None]] = []
+        self._changes: list[tuple[str, int | None, int | None]] = []
         self._buckets: dict[str, BucketRow] = {}
         self._data_by_id: BoundedCache[int, dict[str, Any]] = BoundedCache(data_cache_size)
         self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
@@ -91,14 +93,35 @@ class Store(HeartbeatWrites):
         checkout per heartbeat. PostgreSQL writes use pooled connections.
         """
         with self._write_lock:
-            if self.dialect != "sqlite":
-                with self.engine.begin() as conn:
-                    yield conn
-                return
-            if self._writer is None or self._writer.closed or self._writer.invalidated:
-                self._writer = self.engine.connect()
-            with self._writer.begin():
-                yield self._writer
+            try:
+                if self.dialect != "sqlite":
+                    with self.engine.begin() as conn:
+                        yield conn
+                else:
+                    if self._writer is None or self._writer.closed or self._writer.invalidated:
+                        self._writer = self.engine.connect()
+                    with self._writer.begin():
+                        yield self._writer
+                changes, self._changes = self._changes, []
+            except BaseException:
+                self._changes = []
+                raise
+            for change in changes:
+                for listener in self._listeners:
+                    listener(*change)
+
+    def add_write_listener(self, listener: Callable[[str, int | None, int | None], None]) -> None:
+        """Call ``listener(bucket_key, start, end)`` after every committed write.
+
+        ``start``/``end`` (microseconds) bound the time whose events changed; both are
+        None when anything in the bucket may have changed (bucket created, updated or
+        deleted, events replaced by id). Result caches use this to stay correct.
+        """
+        self._listeners.append(listener)
+
+    def _changed(self, key: str, start: int | None = None, end: int | None = None) -> None:
+        """Record a change in the current write transaction (announced after commit)."""
+        self._changes.append((key, start, end))
 
     def try_write_lock(self) -> bool:
         """Take the write lock only if no other writer holds it (see ``release_write_lock``)."""
@@ -217,6 +240,7 @@ class Store(HeartbeatWrites):
                     data=data_text,
                 )
             )
+            self._changed(bucket.id)
             return True
 
     def update_bucket(self, key: str, changes: dict[str, Any]) -> None:
@@ -228,6 +252,7 @@ class Store(HeartbeatWrites):
             bucket = self._require_bucket(conn, key)
             if values:
                 conn.execute(update(t.buckets).where(t.buckets.c.id == bucket.id).values(**values))
+                self._changed(key)
 
     def delete_bucket(self, key: str) -> None:
         """Delete a bucket and all its events; forget data no other event uses."""
@@ -240,6 +265,7 @@ class Store(HeartbeatWrites):
                 delete(d).where(~exists().where(t.events.c.data_id == d.c.id))
             )
             self._buckets.pop(key, None)
+            self._changed(key)
             self._data_by_id.clear()
             self._id_by_hash.clear()
 
@@ -455,6 +481,11 @@ class Store(HeartbeatWrites):
                     stored[position].id = ident
             if new_events:
                 self._bump_max_duration(conn, bucket, max(ev.duration for ev in new_events))
+            if replaces:
+                self._changed(key)  # the replaced events' old times are not known here
+            elif inserts:
+                self._changed(key, min(r["starttime"] for r in inserts),
+                              max(r["endtime"] for r in inserts))
         return stored
 
     def delete_event(self, key: str, event_id: int) -> bool:
@@ -463,13 +494,15 @@ class Store(HeartbeatWrites):
         d = t.event_data
         with self._write() as conn:
             bucket = self._require_bucket(conn, key)
-            data_id = conn.execute(
+            deleted = conn.execute(
                 delete(t.events)
                 .where(e.id == event_id, e.bucket_id == bucket.id)
-                .returning(e.data_id)
-            ).scalar()
-            if data_id is None:
+                .returning(e.data_id, e.starttime, e.endtime)
+            ).first()
+            if deleted is None:
                 return False
+            data_id = deleted.data_id
+            self._changed(key, deleted.starttime, deleted.endtime)
             gone = conn.execute(
                 delete(d)
                 .where(d.c.id == data_id, ~exists().where(e.data_id == data_id))
@@ -515,6 +548,7 @@ class Store(HeartbeatWrites):
             if rows:
                 self._insert_event_rows(conn, rows)
                 self._bump_max_duration(conn, bucket, max(ev.duration for ev in incoming))
+                self._changed(key, min(r["starttime"] for r in rows), max(r["endtime"] for r in rows))
             return len(rows)
 
     # -- settings --------------------------------------------------------------------
