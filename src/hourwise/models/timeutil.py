@@ -64,12 +64,35 @@ def parse_timestamp(text: object) -> int:
         raise InvalidTimestamp(f"timestamp out of range: {text!r}") from None
 
 
+_US_PER_DAY = 86_400 * US_PER_SECOND
+_day_prefixes: dict[int, str] = {}
+
+
+def _day_prefix(day: int) -> str:
+    prefix = _day_prefixes.get(day)
+    if prefix is None:
+        date = (EPOCH + timedelta(days=day)).date()
+        prefix = f"{date.year:04d}-{date.month:02d}-{date.day:02d}T"
+        if len(_day_prefixes) > 100_000:
+            _day_prefixes.clear()
+        _day_prefixes[day] = prefix
+    return prefix
+
+
 def format_timestamp(us: int) -> str:
     """ISO 8601 text in UTC, as ActivityWatch's Python server writes it.
 
-    ``2024-01-01T08:00:00+00:00`` or ``2024-01-01T08:00:00.123000+00:00``.
+    ``2024-01-01T08:00:00+00:00`` or ``2024-01-01T08:00:00.123000+00:00``. Built with
+    integer arithmetic and a cached date prefix: listing events formats one timestamp
+    per event, and this is several times faster than going through datetime.
     """
-    return (EPOCH + timedelta(microseconds=us)).isoformat()
+    day, rest = divmod(us, _US_PER_DAY)
+    seconds, fraction = divmod(rest, US_PER_SECOND)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    if fraction:
+        return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}.{fraction:06d}+00:00"
+    return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}+00:00"
 
 
 def seconds_to_us(seconds: float) -> int:

@@ -14,7 +14,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, WithJsonSchema
 
 from hourwise.errors import InvalidInput
-from hourwise.models import Bucket, Event, now_us, parse_timestamp, seconds_to_us
+from hourwise.models import Bucket, Event, format_timestamp, now_us, parse_timestamp, seconds_to_us
 from hourwise.models.timeutil import InvalidTimestamp
 
 # Events must end before year 10000 (the limit of ISO 8601 text and Python datetimes).
@@ -266,4 +266,10 @@ def parse_events_body(body: bytes) -> list[Event]:
 
 
 def events_json(events: list[Event]) -> list[dict[str, Any]]:
-    return [event.to_json() for event in events]
+    """Events in the wire form (the same as ``Event.to_json``, inlined: this runs once
+    per event of every listing)."""
+    fmt = format_timestamp
+    return [
+        {"id": e.id, "timestamp": fmt(e.start), "duration": e.duration / 1_000_000, "data": e.data}
+        for e in events
+    ]
