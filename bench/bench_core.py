@@ -402,7 +402,7 @@ Command (from the repository root; the run took {total_s / 60:.1f} minutes):
 - Date: {m['date']}. Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']},
   Python {m['python']}. Load average before/after (1/5/15 min): {la(loadavg[0])} /
   {la(loadavg[1])} — the machine was shared with other work, see *Noise* below.
-- Hourwise {hw['info'].get('version')} at {report.source_state()}:
+- Hourwise {hw['info'].get('version')} at {args.source_state} (when the run started):
   `hourwise serve --testing --no-watchers`, SQLite, log level warning.
 - Reference: {pins}, installed from PyPI by the script into
   `bench/.work/aw-venv`, run in
@@ -480,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     t_start = time.perf_counter()
+    args.source_state = report.source_state()
     work = servers.WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
     aw_pins: dict[str, str] = {}
