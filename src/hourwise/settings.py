@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         None, description="Hostname the server reports (default: this machine's)."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+    watch_afk_timeout: float = Field(
+        180.0, gt=0, description="Seconds without input after which the AFK watcher reports AFK."
+    )
+    watch_api_key: str | None = Field(
+        None, description="API key the watchers started by serve send to the server."
+    )
     query_time_limit: float = Field(
         30.0, gt=0, description="Longest a query request may run, in seconds (then 422)."
     )

@@ -112,23 +112,6 @@ class WatcherSet:
             self.client = None
 
 
-def options_from_env(env: dict[str, str] | None = None) -> dict[str, object]:
-    """Watcher settings ``hourwise serve`` takes from the environment (as ``watch`` does)."""
-    import os
-
-    env = dict(os.environ) if env is None else env
-    out: dict[str, object] = {}
-    if env.get("HOURWISE_WATCH_AFK_TIMEOUT"):
-        try:
-            out["afk_timeout"] = float(env["HOURWISE_WATCH_AFK_TIMEOUT"])
-        except ValueError:
-            log.warning("Ignoring HOURWISE_WATCH_AFK_TIMEOUT=%r: not a number of seconds",
-                        env["HOURWISE_WATCH_AFK_TIMEOUT"])  # fmt: skip
-    if env.get("HOURWISE_WATCH_API_KEY"):
-        out["api_key"] = env["HOURWISE_WATCH_API_KEY"]
-    return out
-
-
 def serve_with_watchers(server, settings) -> None:
     """``server.run()`` with this desktop's watchers beside it (``hourwise serve``).
 
@@ -187,7 +170,8 @@ def start_beside_server(server, settings) -> WatcherSet | None:
         data_dir=settings.effective_data_dir,
         commit_interval=5.0 if settings.testing else DEFAULT_COMMIT_INTERVAL,
         hostname=settings.hostname or "",
-        **options_from_env(),  # type: ignore[arg-type]
+        afk_timeout=settings.watch_afk_timeout,
+        api_key=settings.watch_api_key,
     )
     watchers = WatcherSet(options)
 
