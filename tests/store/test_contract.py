@@ -28,7 +28,7 @@ def store(request, tmp_path):
     st = Store(url)
     st.migrate()
     with st.engine.begin() as conn:
-        conn.execute(text("TRUNCATE events, event_data, buckets, settings, server_meta RESTART IDENTITY CASCADE"))
+        conn.execute(text("TRUNCATE events, event_data, buckets, settings, server_meta, api_keys RESTART IDENTITY CASCADE; DELETE FROM users WHERE id <> 1"))
     yield st
     st.close()
 
@@ -310,7 +310,7 @@ def test_fold_heartbeat_alone_is_inserted(store):
 
 def test_write_listeners_hear_every_committed_change(store):
     heard = []
-    store.add_write_listener(lambda key, start, end: heard.append((key, start, end)))
+    store.add_write_listener(lambda user, key, start, end: heard.append((key, start, end)))
     key = make_bucket(store)
     assert heard == [(key, None, None)]
     heard.clear()
@@ -331,3 +331,30 @@ def test_write_listeners_hear_every_committed_change(store):
     store.import_events(key, [ev(100, 1)])
     store.delete_bucket(key)
     assert heard == [(key, T0 + 100 * S, T0 + 101 * S), (key, None, None)]
+
+
+def test_users_see_only_their_own_buckets_and_settings(store):
+    with store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, name, created) VALUES (2, 'second', 0)"))
+    mine, theirs = store, store.for_user(2)
+    make_bucket(mine, "same-name")
+    (event,) = mine.insert_events("same-name", [ev(0, 1, app="mine")])
+    mine.set_setting("theme", "dark")
+    assert theirs.list_buckets() == [] and theirs.get_bucket("same-name") is None
+    with pytest.raises(NotFound):
+        theirs.get_events("same-name")
+    # a same-named bucket of their own is a different bucket
+    make_bucket(theirs, "same-name")
+    assert theirs.get_events("same-name") == []
+    assert theirs.get_event("same-name", event.id) is None
+    assert not theirs.delete_event("same-name", event.id)
+    with pytest.raises(InvalidInput):  # cannot overwrite another user's event by id
+        theirs.insert_events("same-name", [Event(event.id, T0, S, {"app": "stolen"})])
+    assert theirs.get_setting("theme") == (False, None) and theirs.list_settings() == {}
+    theirs.set_setting("theme", "light")
+    assert mine.get_setting("theme") == (True, "dark")
+    heard = []
+    store.add_write_listener(lambda user, key, start, end: heard.append((user, key)))
+    theirs.delete_bucket("same-name")
+    assert heard == [(2, "same-name")]
+    assert [e.data for e in mine.get_events("same-name")] == [{"app": "mine"}]

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    UniqueConstraint,
+    false,
     Column,
     ForeignKey,
     Index,
@@ -27,11 +30,38 @@ RowId = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData()
 
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=True),  # argon2; NULL: cannot log in by password
+    Column("created", BigInteger, nullable=False),
+)
+
+OWNER_ID = 1  # the local owner every database has (created by migration 0001)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("prefix", String(16), nullable=False, index=True),
+    Column("secret_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("scopes", Text, nullable=True),
+    Column("read_only", Boolean, nullable=False, server_default=false()),
+    Column("created", BigInteger, nullable=False),
+    Column("last_used", BigInteger, nullable=True),
+    Column("revoked", BigInteger, nullable=True),
+)
+
 buckets = Table(
     "buckets",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(512), nullable=False, unique=True),  # the ActivityWatch bucket id
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("key", String(512), nullable=False),  # the ActivityWatch bucket id
     Column("name", Text, nullable=True),
     Column("type", Text, nullable=False),
     Column("client", Text, nullable=False),
@@ -41,6 +71,7 @@ buckets = Table(
     # Upper bound of any event's duration in the bucket: range reads look back this far
     # for events that began before the range, so no event is missed however long it is.
     Column("max_duration", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("user_id", "key", name="uq_buckets_user_key"),
 )
 
 event_data = Table(
@@ -69,6 +100,7 @@ events = Table(
 settings = Table(
     "settings",
     metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
     Column("key", String(256), primary_key=True),
     Column("value", Text, nullable=False),
 )

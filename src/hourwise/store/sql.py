@@ -72,14 +72,15 @@ class Store(HeartbeatWrites):
     """Buckets, events, settings and server metadata in one SQL database."""
 
     def __init__(self, url: str, *, data_cache_size: int = 250_000):
+        self.user_id = t.OWNER_ID
         self.url = normalise_url(url)
         self.engine = build_engine(url)
         self.dialect = self.engine.dialect.name
         self._write_lock = threading.RLock()
         self._writer: Connection | None = None
-        self._listeners: list[Callable[[str, int | None, int | None], None]] = []
-        self._changes: list[tuple[str, int | None, int | None]] = []
-        self._buckets: dict[str, BucketRow] = {}
+        self._listeners: list[Callable[[int, str, int | None, int | None], None]] = []
+        self._changes: list[tuple[int, str, int | None, int | None]] = []
+        self._buckets: dict[tuple[int, str], BucketRow] = {}
         self._data_by_id: BoundedCache[int, dict[str, Any]] = BoundedCache(data_cache_size)
         self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
 
@@ -102,17 +103,23 @@ class Store(HeartbeatWrites):
                         self._writer = self.engine.connect()
                     with self._writer.begin():
                         yield self._writer
-                changes, self._changes = self._changes, []
+                # one list shared by every user's view of the store, so no reassignment
+                changes = list(self._changes)
+                self._changes.clear()
             except BaseException:
-                self._changes = []
+                self._changes.clear()
                 raise
             for change in changes:
                 for listener in self._listeners:
                     listener(*change)
 
-    def add_write_listener(self, listener: Callable[[str, int | None, int | None], None]) -> None:
-        """Call ``listener(bucket_key, start, end)`` after every committed write.
+    def add_write_listener(
+        self, listener: Callable[[int, str, int | None, int | None], None]
+    ) -> None:
+        """Call ``listener(user_id, bucket_key, start, end)`` after every committed write.
 
+        Bucket keys are per user (two users can each have ``aw-watcher-window_x``), so a
+        cache must key its entries by user as well.
         ``start``/``end`` (microseconds) bound the time whose events changed; both are
         None when anything in the bucket may have changed (bucket created, updated or
         deleted, events replaced by id). Result caches use this to stay correct.
@@ -121,7 +128,18 @@ class Store(HeartbeatWrites):
 
     def _changed(self, key: str, start: int | None = None, end: int | None = None) -> None:
         """Record a change in the current write transaction (announced after commit)."""
-        self._changes.append((key, start, end))
+        self._changes.append((self.user_id, key, start, end))
+
+    def for_user(self, user_id: int) -> "Store":
+        """This store as one user sees it: their buckets and settings only.
+
+        The view shares everything else (engine, write lock, caches, listeners), so
+        views are cheap and writes from every user are still serialised together.
+        """
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        view.user_id = user_id
+        return view
 
     def try_write_lock(self) -> bool:
         """Take the write lock only if no other writer holds it (see ``release_write_lock``)."""
@@ -170,16 +188,17 @@ class Store(HeartbeatWrites):
     # -- buckets ---------------------------------------------------------------------
 
     def _bucket_row(self, conn: Connection, key: str) -> BucketRow | None:
-        row = self._buckets.get(key)
+        row = self._buckets.get((self.user_id, key))
         if row is not None:
             return row
+        b = t.buckets.c
         found = conn.execute(
-            select(t.buckets.c.id, t.buckets.c.max_duration).where(t.buckets.c.key == key)
+            select(b.id, b.max_duration).where(b.key == key, b.user_id == self.user_id)
         ).first()
         if found is None:
             return None
         row = BucketRow(found.id, found.max_duration)
-        self._buckets[key] = row
+        self._buckets[(self.user_id, key)] = row
         return row
 
     def _require_bucket(self, conn: Connection, key: str) -> BucketRow:
@@ -211,12 +230,18 @@ class Store(HeartbeatWrites):
     def list_buckets(self) -> list[Bucket]:
         """Every bucket, ordered by id, with the time span its events cover."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.buckets).order_by(t.buckets.c.key)).all()
+            rows = conn.execute(
+                select(t.buckets)
+                .where(t.buckets.c.user_id == self.user_id)
+                .order_by(t.buckets.c.key)
+            ).all()
             return [self._bucket_from_row(conn, row) for row in rows]
 
     def get_bucket(self, key: str) -> Bucket | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.buckets).where(t.buckets.c.key == key)).first()
+            row = conn.execute(
+                select(t.buckets).where(t.buckets.c.key == key, t.buckets.c.user_id == self.user_id)
+            ).first()
             return self._bucket_from_row(conn, row) if row is not None else None
 
     def bucket_exists(self, key: str) -> bool:
@@ -231,6 +256,7 @@ class Store(HeartbeatWrites):
                 return False
             conn.execute(
                 insert(t.buckets).values(
+                    user_id=self.user_id,
                     key=bucket.id,
                     name=bucket.name,
                     type=bucket.type,
@@ -264,7 +290,7 @@ class Store(HeartbeatWrites):
             conn.execute(
                 delete(d).where(~exists().where(t.events.c.data_id == d.c.id))
             )
-            self._buckets.pop(key, None)
+            self._buckets.pop((self.user_id, key), None)
             self._changed(key)
             self._data_by_id.clear()
             self._id_by_hash.clear()
@@ -588,14 +614,20 @@ class Store(HeartbeatWrites):
 
     def list_settings(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.settings.c.key, t.settings.c.value)).all()
+            rows = conn.execute(
+                select(t.settings.c.key, t.settings.c.value).where(
+                    t.settings.c.user_id == self.user_id
+                )
+            ).all()
         return {row.key: orjson.loads(row.value) for row in rows}
 
     def get_setting(self, key: str) -> tuple[bool, Any]:
         """(found, value) for a settings key."""
         with self.engine.connect() as conn:
             text = conn.execute(
-                select(t.settings.c.value).where(t.settings.c.key == key)
+                select(t.settings.c.value).where(
+                    t.settings.c.key == key, t.settings.c.user_id == self.user_id
+                )
             ).scalar()
         return (False, None) if text is None else (True, orjson.loads(text))
 
@@ -603,12 +635,18 @@ class Store(HeartbeatWrites):
         text = canonical_json(value).decode()
         s = t.settings
         with self._write() as conn:
-            changed = conn.execute(update(s).where(s.c.key == key).values(value=text)).rowcount
+            changed = conn.execute(
+                update(s).where(s.c.key == key, s.c.user_id == self.user_id).values(value=text)
+            ).rowcount
             if not changed:
-                conn.execute(insert(s).values(key=key, value=text))
+                conn.execute(insert(s).values(user_id=self.user_id, key=key, value=text))
 
     def delete_setting(self, key: str) -> bool:
         with self._write() as conn:
             return bool(
-                conn.execute(delete(t.settings).where(t.settings.c.key == key)).rowcount
+                conn.execute(
+                    delete(t.settings).where(
+                        t.settings.c.key == key, t.settings.c.user_id == self.user_id
+                    )
+                ).rowcount
             )

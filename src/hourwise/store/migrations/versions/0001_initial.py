@@ -1,4 +1,4 @@
-"""Initial schema: buckets, deduplicated event data, events, settings, server metadata.
+"""Initial schema: users, buckets, deduplicated event data, events, settings, server metadata.
 
 Revision ID: 0001
 Revises:
@@ -16,10 +16,21 @@ RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    users = op.create_table(
+        "users",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(128), nullable=False, unique=True),
+        sa.Column("password_hash", sa.Text, nullable=True),
+        sa.Column("created", sa.BigInteger, nullable=False),
+    )
+    # The local owner: every database has it, and a single-person install never needs
+    # another. It has no password until one is set (hourwise user passwd owner).
+    op.bulk_insert(users, [{"id": 1, "name": "owner", "password_hash": None, "created": 0}])
     op.create_table(
         "buckets",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("key", sa.String(512), nullable=False, unique=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("key", sa.String(512), nullable=False),
         sa.Column("name", sa.Text, nullable=True),
         sa.Column("type", sa.Text, nullable=False),
         sa.Column("client", sa.Text, nullable=False),
@@ -27,6 +38,7 @@ def upgrade() -> None:
         sa.Column("created", sa.BigInteger, nullable=False),
         sa.Column("data", sa.Text, nullable=False, server_default="{}"),
         sa.Column("max_duration", sa.BigInteger, nullable=False, server_default="0"),
+        sa.UniqueConstraint("user_id", "key", name="uq_buckets_user_key"),
     )
     op.create_table(
         "event_data",
@@ -53,6 +65,7 @@ def upgrade() -> None:
     op.create_index("ix_events_data", "events", ["data_id"])
     op.create_table(
         "settings",
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
         sa.Column("key", sa.String(256), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
     )
@@ -69,3 +82,4 @@ def downgrade() -> None:
     op.drop_table("events")
     op.drop_table("event_data")
     op.drop_table("buckets")
+    op.drop_table("users")
