@@ -39,6 +39,7 @@ def query_bucket(ctx: Context, bucket_id: str) -> EventList:
     The period is read from `STARTTIME` and `ENDTIME`. An unknown bucket is an error.
     """
     start, end = ctx.time_of("STARTTIME"), ctx.time_of("ENDTIME")
+    ctx.reads.spans.append(((ctx.user_id, bucket_id), start, end))
     try:
         events = ctx.source.get_events(bucket_id, start, end, ctx.limits.max_events + 1)
     except NotFound:
@@ -50,6 +51,7 @@ def query_bucket(ctx: Context, bucket_id: str) -> EventList:
 def query_bucket_eventcount(ctx: Context, bucket_id: str) -> int:
     """How many events of the bucket overlap the period."""
     start, end = ctx.time_of("STARTTIME"), ctx.time_of("ENDTIME")
+    ctx.reads.spans.append(((ctx.user_id, bucket_id), start, end))
     try:
         return ctx.source.count_events(bucket_id, start, end)
     except NotFound:
@@ -59,6 +61,7 @@ def query_bucket_eventcount(ctx: Context, bucket_id: str) -> int:
 @query_function()
 def query_bucket_names(ctx: Context) -> list[str]:
     """The ids of every bucket (from aw-server-rust)."""
+    ctx.reads.listing = True
     return [bucket.id for bucket in ctx.source.list_buckets()]
 
 
@@ -68,6 +71,7 @@ def find_bucket(ctx: Context, filter: str, hostname: str | None = None) -> str:
     `hostname`). A bucket whose id equals `filter` wins; otherwise the oldest matching
     bucket. An error when none matches.
     """
+    ctx.reads.listing = True
     buckets = sorted(ctx.source.list_buckets(), key=lambda b: (b.created, b.id))
     candidates = [b for b in buckets if filter in b.id and (not hostname or b.hostname == hostname)]
     for bucket in candidates:

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from hourwise.models import Bucket, Event, InvalidTimestamp, parse_timestamp
+from hourwise.query.cache import Reads
 from hourwise.query.ast import Call, DictExpr, Expr, Literal, ListExpr, Name, Program
 from hourwise.query.errors import (
     QueryError,
@@ -80,17 +81,33 @@ def parse_period(text: Any, position: int = 0) -> Period:
     return Period(start, end, start_text, end_text)
 
 
-class Budget:
-    """The time limit of one request, checked cooperatively."""
+YIELD_EVERY = 0.002  # seconds of evaluation between two offers of the GIL
 
-    __slots__ = ("deadline", "seconds")
+
+class Budget:
+    """The time limit of one request, checked cooperatively.
+
+    Each check also lets other threads run at least every ``YIELD_EVERY`` seconds: a
+    CPU-bound query would otherwise keep the GIL for whole switch intervals at a time,
+    and the requests queued behind it (heartbeats, ``/info``) would each wait many of
+    them.
+    """
+
+    __slots__ = ("deadline", "seconds", "next_yield")
 
     def __init__(self, seconds: float):
         self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        now = time.monotonic()
+        self.deadline = now + seconds
+        self.next_yield = now + YIELD_EVERY
 
     def check(self) -> None:
-        if time.monotonic() > self.deadline:
+        now = time.monotonic()
+        if now >= self.next_yield:
+            time.sleep(0)  # releases the GIL; another thread waiting for it takes it
+            now = time.monotonic()
+            self.next_yield = now + YIELD_EVERY
+        if now > self.deadline:
             raise QueryLimitError(
                 f"Query exceeded the time limit of {self.seconds:g} s; "
                 "ask for shorter or fewer time periods"
@@ -106,6 +123,12 @@ class Context:
     budget: Budget
     limits: Limits
     times: dict[str, int] = field(default_factory=dict)
+    reads: Reads = field(default_factory=Reads)
+
+    @property
+    def user_id(self) -> int | None:
+        """Whose buckets ``source`` shows (stores are viewed per user)."""
+        return getattr(self.source, "user_id", None)
 
     def time_of(self, variable: str) -> int:
         """``STARTTIME``/``ENDTIME`` as microseconds (queries may reassign them)."""
@@ -207,24 +230,26 @@ def run_program(
     limits: Limits = Limits(),
 ) -> list[Any]:
     """The value of ``RETURN`` for each period, in order."""
-    with _gc_paused():
-        return _run(program, periods, source, name, limits)
-
-
-def _run(program: Program, periods: list[Period], source: EventSource, name: str,
-         limits: Limits) -> list[Any]:
     budget = Budget(limits.time_seconds)
-    results: list[Any] = []
-    for period in periods:
-        namespace: dict[str, Any] = {
-            "STARTTIME": period.start_text,
-            "ENDTIME": period.end_text,
-            "TIMEINTERVAL": f"{period.start_text}/{period.end_text}",
-            "NAME": name,
-        }
-        ctx = Context(source, namespace, budget, limits)
-        for statement in program.statements:
-            budget.check()
-            namespace[statement.target] = evaluate(statement.value, ctx)
-        results.append(namespace["RETURN"])
-    return results
+    with _gc_paused():
+        return [run_period(program, period, source, name, limits, budget)[0]
+                for period in periods]
+
+
+def run_period(program: Program, period: Period, source: EventSource, name: str,
+               limits: Limits, budget: Budget) -> tuple[Any, Reads]:
+    """``RETURN`` of one period, and what the evaluation read from ``source``."""
+    namespace: dict[str, Any] = {
+        "STARTTIME": period.start_text,
+        "ENDTIME": period.end_text,
+        "TIMEINTERVAL": f"{period.start_text}/{period.end_text}",
+        "NAME": name,
+    }
+    ctx = Context(source, namespace, budget, limits)
+    for statement in program.statements:
+        budget.check()
+        namespace[statement.target] = evaluate(statement.value, ctx)
+    return namespace["RETURN"], ctx.reads
+
+
+paused_gc = _gc_paused

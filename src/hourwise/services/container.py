@@ -52,6 +52,6 @@ class Services:
             settings=SettingsService(store),
             transfer=TransferService(store, locks),
             queries=QueryService(
-                store, Limits(settings.query_time_limit, settings.query_max_events)
+                store, Limits(settings.query_time_limit, settings.query_max_events), cached=True
             ),
         )

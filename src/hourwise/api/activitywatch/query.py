@@ -27,7 +27,7 @@ QUERY_IN = TypeAdapter(QueryIn)
 
 class QueryResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return dumps(content)
+        return content if isinstance(content, bytes) else dumps(content)
 
 
 @router.post(
@@ -48,4 +48,4 @@ def post_query(
     and 422 when the query runs past the server's time or size limit.
     """
     request = parse_body(body, QUERY_IN)
-    return QueryResponse(services.queries.run(request.query, request.timeperiods, name))
+    return QueryResponse(services.queries.run_json(request.query, request.timeperiods, name))
