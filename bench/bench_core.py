@@ -471,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk", type=int, default=1000, help="events per bulk POST")
     parser.add_argument("--heartbeats", type=int, default=3000, help="heartbeats, one client")
     parser.add_argument("--heartbeats4", type=int, default=1500, help="heartbeats per client, four clients")
-    parser.add_argument("--rounds", type=int, default=3, help="heartbeat rounds per server (best kept)")
+    parser.add_argument("--rounds", type=int, default=5, help="heartbeat rounds per server (best kept)")
     parser.add_argument("--repeat-day", type=int, default=2)
     parser.add_argument("--repeat-month", type=int, default=1)
     parser.add_argument("--only", choices=["hourwise", "reference"],
