@@ -477,12 +477,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["hourwise", "reference"],
                         help="run one server only (no ratios, RESULTS.md untouched)")
     parser.add_argument("--no-write", action="store_true", help="leave bench/RESULTS.md alone")
+    parser.add_argument("--hourwise-commit", metavar="REV",
+                        help="benchmark this commit's src/ (extracted under bench/.work) instead "
+                        "of the working tree, which others may be editing")
     args = parser.parse_args(argv)
 
     t_start = time.perf_counter()
-    args.source_state = report.source_state()
     work = servers.WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
+    src = None
+    if args.hourwise_commit:
+        src = servers.hourwise_snapshot(args.hourwise_commit, work)
+        args.source_state = f"commit {src.parent.name} (snapshot of `{args.hourwise_commit}`)"
+    else:
+        args.source_state = report.source_state()
     aw_pins: dict[str, str] = {}
     if args.only != "hourwise":
         aw_pins = servers.aw_versions(servers.ensure_aw_venv(work))
@@ -499,8 +507,8 @@ def main(argv: list[str] | None = None) -> int:
 
     makers = {"hourwise": servers.hourwise, "reference": servers.reference}
     # own data directories, so another benchmark running at the same time cannot clobber them
-    srvs = {k: make(work, name=f"core-{k}") for k, make in makers.items()
-            if not args.only or args.only == k}
+    srvs = {k: make(work, name=f"core-{k}", **({"src": src} if k == "hourwise" else {}))
+            for k, make in makers.items() if not args.only or args.only == k}
     load_before = os.getloadavg()
     results = run_all(srvs, ds, chunks, hb1, hb4, day_ranges, month_ranges, args)
     load_after = os.getloadavg()

@@ -252,12 +252,12 @@ def running(server: ServerProcess) -> Iterator[ServerProcess]:
         server.stop()
 
 
-def _hourwise_flags(python: str) -> list[str]:
+def _hourwise_flags(python: str, env: dict[str, str]) -> list[str]:
     """Flags of ``hourwise serve`` that this checkout has and a benchmark needs."""
     try:
         help_text = subprocess.run(
             [python, "-m", "hourwise", "serve", "--help"], check=False, capture_output=True, text=True,
-            timeout=60, env={**os.environ, "COLUMNS": "200"},
+            timeout=60, env={**os.environ, **env, "COLUMNS": "200"},
         ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return []
@@ -265,25 +265,49 @@ def _hourwise_flags(python: str) -> list[str]:
     return ["--no-watchers"] if "--no-watchers" in help_text else []
 
 
+def hourwise_snapshot(rev: str, work_dir: Path = WORK_DIR) -> Path:
+    """``src/`` of a commit, extracted under ``work_dir`` (the shared working tree untouched).
+
+    Benchmarks can then run a committed Hourwise while others edit ``src/``: the
+    directory goes first on ``PYTHONPATH``, ahead of the venv's editable install.
+    """
+    commit = subprocess.run(["git", "rev-parse", "--verify", rev + "^{commit}"], cwd=REPO_DIR,
+                            check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+    dest = work_dir / "snapshots" / commit[:12]
+    if not (dest / "src" / "hourwise").is_dir():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "src"], cwd=REPO_DIR,
+                                 check=True, capture_output=True, timeout=120).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True, timeout=120)
+    return dest / "src"
+
+
 def hourwise(work_dir: Path = WORK_DIR, *, port: int | None = None, fresh: bool = True,
-             name: str = "hourwise") -> ServerProcess:
-    """Hourwise in testing mode with its own data directory under ``work_dir``."""
+             name: str = "hourwise", src: Path | None = None) -> ServerProcess:
+    """Hourwise in testing mode with its own data directory under ``work_dir``.
+
+    ``src``: run this source tree (e.g. from ``hourwise_snapshot``) instead of the
+    working tree the venv's editable install points at.
+    """
     data_dir = work_dir / name
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     python = str(HOURWISE_PYTHON) if HOURWISE_PYTHON.exists() else sys.executable
+    env = {"HOURWISE_CONFIG": str(data_dir / "none.toml"), "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
     return ServerProcess(
         name="Hourwise",
         argv=[python, "-m", "hourwise", "serve", "--testing", "--host", "127.0.0.1",
               "--port", str(port), "--data-dir", str(data_dir), "--log-level", "warning",
-              *_hourwise_flags(python)],
+              *_hourwise_flags(python, env)],
         port=port,
         data_dir=data_dir,
         db_globs=["hourwise*.db", "hourwise*.db-wal", "hourwise*.db-shm"],
         # no display: nothing to watch even if a future version ignores --no-watchers
-        env={"HOURWISE_CONFIG": str(data_dir / "none.toml"), "DISPLAY": "", "WAYLAND_DISPLAY": ""},
+        env=env,
         log_path=work_dir / f"{name}.log",
     )
 
