@@ -10,7 +10,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from hourwise import __version__
 from hourwise.api.activitywatch import build_router as build_activitywatch_router
 from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
+from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
+from hourwise.api.keys import router as keys_router
+from hourwise.auth.ratelimit import FailedAuthLimiter
 from hourwise.api.docs import install_api_browser
 from hourwise.api.errors import install_error_handlers
 from hourwise.api.middleware import OriginPolicy, RequestGuard
@@ -37,6 +40,10 @@ def origin_lists(settings: Settings) -> tuple[list[str], list[str]]:
     return exact, patterns
 
 
+class StartupRefused(Exception):
+    """The settings are unsafe to serve with (the CLI prints the reason and exits)."""
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """A complete Hourwise application for these settings.
 
@@ -47,6 +54,20 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         store = Store(settings.database_url)
     store.migrate()
     services = Services.build(settings, store)
+    if settings.mode == "local" and not settings.is_loopback:
+        store.close()
+        raise StartupRefused(
+            f"refusing mode=local on {settings.host}: local mode trusts every request, "
+            "which is only safe on a loopback address"
+        )
+    server_mode = settings.server_mode
+    if server_mode and not services.accounts.anyone_can_sign_in():
+        store.close()
+        raise StartupRefused(
+            f"refusing to start in server mode on {settings.host}: every request must "
+            "authenticate, and no user has a password or an API key yet. Create one first: "
+            "hourwise user add NAME, then hourwise key create --user NAME --label LABEL"
+        )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -66,6 +87,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.include_router(build_activitywatch_router())
+    app.include_router(keys_router)
     install_api_browser(app, OPENAPI_URL)
 
     default_openapi = app.openapi
@@ -77,9 +99,17 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    # Middleware added first sits innermost: guard -> CORS -> heartbeat fast path -> routes.
+    # Middleware added first sits innermost:
+    # guard -> CORS -> authentication -> heartbeat fast path -> routes.
     app.add_middleware(
         HeartbeatFastPath, services=services, inline_writes=store.dialect == "sqlite"
+    )
+    app.add_middleware(
+        AuthGate,
+        accounts=services.accounts,
+        server_mode=server_mode,
+        limiter=FailedAuthLimiter(),
+        inline_lookups=store.dialect == "sqlite",
     )
     exact, patterns = origin_lists(settings)
     app.add_middleware(

@@ -65,7 +65,13 @@ def serve(
         raise typer.Exit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = create_app(settings)
+    from hourwise.app import StartupRefused
+
+    try:
+        app = create_app(settings)
+    except StartupRefused as exc:
+        typer.echo(f"hourwise: {exc}", err=True)
+        raise typer.Exit(2) from None
     where = settings.database_url.split("@")[-1]
     typer.echo(
         f"Hourwise {__version__} on http://{settings.host}:{settings.effective_port} "
@@ -138,6 +144,12 @@ def watch(
     while not stop.wait(1.0):
         pass
     watchers.stop(deliver_for=3.0)
+
+
+from hourwise.cli_accounts import key_cli, user_cli  # noqa: E402
+
+cli.add_typer(user_cli, name="user")
+cli.add_typer(key_cli, name="key")
 
 
 def main() -> None:

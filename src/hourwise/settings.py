@@ -7,7 +7,8 @@ command-line flags. Nothing here touches the disk until ``load_settings`` is cal
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+import ipaddress
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -20,7 +21,6 @@ from pydantic_settings import (
 
 PRODUCTION_PORT = 5600
 TESTING_PORT = 5666
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def default_data_dir() -> Path:
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         False, description="Testing mode: port 5666, a separate database, bucket deletion without ?force=1."
     )
     host: str = Field("127.0.0.1", description="Address to listen on.")
+    mode: Literal["auto", "local", "server"] = Field(
+        "auto",
+        description="local: requests without credentials act as the owner (loopback only); "
+        "server: every request but /api/0/info must authenticate; auto: local on a "
+        "loopback address, server otherwise.",
+    )
     port: int | None = Field(
         None, ge=0, le=65535, description="Port to listen on (default 5600, or 5666 when testing)."
     )
@@ -115,7 +121,19 @@ class Settings(BaseSettings):
 
     @property
     def is_loopback(self) -> bool:
-        return self.host in LOOPBACK_HOSTS
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def server_mode(self) -> bool:
+        """Whether every request must authenticate (see ``mode``)."""
+        if self.mode == "auto":
+            return not self.is_loopback
+        return self.mode == "server"
 
 
 class _FileSettings(Settings):

@@ -32,6 +32,7 @@ from hourwise.errors import InvalidInput, NotFound
 from hourwise.models import Bucket, Event
 from hourwise.store import schema as t
 from hourwise.store.engine import build_engine, normalise_url
+from hourwise.store.accounts import AccountRecords
 from hourwise.store.heartbeat_writes import HeartbeatWrites
 from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
 
@@ -68,7 +69,7 @@ def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> l
     return terms
 
 
-class Store(HeartbeatWrites):
+class Store(HeartbeatWrites, AccountRecords):
     """Buckets, events, settings and server metadata in one SQL database."""
 
     def __init__(self, url: str, *, data_cache_size: int = 250_000):

@@ -21,7 +21,6 @@ from starlette.concurrency import run_in_threadpool
 
 from hourwise.api.activitywatch.heartbeat import MAX_PULSETIME
 from hourwise.api.activitywatch.schemas import HUGE_INTEGER, check_bucket_id, plain_event
-from hourwise.auth.principal import resolve_principal
 from hourwise.errors import HourwiseError
 from hourwise.models import seconds_to_us
 from hourwise.services import Services
@@ -36,6 +35,8 @@ _HEARTBEAT_PATH = re.compile(r"/api/0/buckets/([^/]+)/heartbeat")
 
 def _pulsetime(query_string: bytes) -> float | None:
     params = dict(parse_qsl(query_string.decode("latin-1")))
+    params.pop("token", None)  # a credential, already checked by AuthGate
+    params.pop("key", None)
     if set(params) != {"pulsetime"}:
         return None
     try:
@@ -109,12 +110,10 @@ class HeartbeatFastPath:
             return
 
         try:
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-            resolve_principal(headers, query)
+            principal = scope["state"]["principal"]  # set by AuthGate
             key = check_bucket_id(match.group(1))
             pulse_us = seconds_to_us(pulsetime)
-            service = self.services.heartbeats
+            service = self.services.for_user(principal.user_id).heartbeats
             result = (
                 service.heartbeat_nowait(key, heartbeat, pulse_us) if self.inline_writes else None
             )
