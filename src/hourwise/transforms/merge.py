@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from hourwise.models import Event
+
+
+_data = attrgetter("data")
+_MISSING = object()  # the group of events without the (single) key
+_duration = attrgetter("duration")
 
 
 def freeze(value: Any) -> Any:
@@ -38,24 +44,38 @@ def merge_events_by_keys(events: Sequence[Event], keys: Sequence[str]) -> list[E
     """
     if not keys:
         return list(events)
-    key_of: dict[int, tuple] = {}
-    totals: dict[tuple, int] = {}
-    firsts: dict[tuple, Event] = {}
-    for event in events:
-        data = event.data
-        group = key_of.get(id(data))
-        if group is None:
-            group = key_of[id(data)] = _group_key(data, keys)
-        total = totals.get(group)
-        if total is None:
-            totals[group] = event.duration
-            firsts[group] = event
+    # Events share their data objects (the store decodes each distinct one once), so
+    # sum per data object first, in C-driven loops, then combine objects into groups.
+    datas = list(map(_data, events))
+    ids = list(map(id, datas))
+    totals = dict.fromkeys(ids, 0)  # in order of first appearance
+    for ident, duration in zip(ids, map(_duration, events)):
+        totals[ident] += duration
+    # the first position of each data object: later pairs overwrite earlier ones
+    first_at = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1)))
+    group_total: dict[Any, int] = {}
+    group_first: dict[Any, int] = {}
+    single = keys[0] if len(keys) == 1 else None
+    for ident, total in totals.items():
+        position = first_at[ident]
+        if single is not None:
+            # one key: the value itself stands for the 1-tuple (same equality)
+            group = datas[position].get(single, _MISSING)
+            if isinstance(group, (list, dict)):
+                group = freeze(group)
         else:
-            totals[group] = total + event.duration
+            group = _group_key(datas[position], keys)
+        known = group_total.get(group)
+        if known is None:
+            group_total[group] = total
+            group_first[group] = position
+        else:
+            group_total[group] = known + total
     out: list[Event] = []
-    for group, first in firsts.items():
+    for group, position in group_first.items():
+        first = events[position]
         data = first.data
-        out.append(Event(None, first.start, totals[group], {k: data[k] for k in keys if k in data}))
+        out.append(Event(None, first.start, group_total[group], {k: data[k] for k in keys if k in data}))
     return out
 
 

@@ -8,12 +8,11 @@ match ActivityWatch's Python server to the microsecond.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from hourwise.models import Event
 
-
-def _start(event: Event) -> int:
-    return event.start
+_start = attrgetter("start")
 
 
 def intersection(s1: int, e1: int, s2: int, e2: int) -> tuple[int, int] | None:
@@ -61,7 +60,7 @@ def filter_period_intersect(events: Sequence[Event], filters: Sequence[Event]) -
         elif s1 < fe <= e1:
             append(Event(e.id, s1, fe - s1, e.data))
         elif fs <= s1 and e1 <= fe:
-            append(Event(e.id, s1, e1 - s1, e.data))
+            append(e)  # wholly inside: the event itself (events are never changed)
         else:
             # No overlap: step past whichever one ends first.
             if e1 <= fs:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from hourwise.models import Event
 
-
-def _start(event: Event) -> int:
-    return event.start
-
-
-def _duration(event: Event) -> int:
-    return event.duration
+_start = attrgetter("start")  # C-level sort keys
+_duration = attrgetter("duration")
 
 
 def sort_by_timestamp(events: Sequence[Event]) -> list[Event]:
@@ -32,7 +28,7 @@ def limit_events(events: Sequence[Event], count: int) -> list[Event]:
 
 def sum_durations(events: Sequence[Event]) -> int:
     """Total duration in microseconds."""
-    return sum(event.duration for event in events)
+    return sum(map(_duration, events))
 
 
 def concat(*lists: Sequence[Event]) -> list[Event]:

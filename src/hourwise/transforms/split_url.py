@@ -33,6 +33,17 @@ def url_parts(url: str) -> dict[str, str]:
     }
 
 
+class SplitData(dict):
+    """A data object this module built: its ``$`` keys already come from its ``url``.
+
+    Splitting it again would build an equal dict, so it is kept as it is (the web UI
+    splits browser events twice). Any change makes a plain dict again (data objects
+    are never changed in place; transforms build new ones).
+    """
+
+    __slots__ = ()
+
+
 def split_url_events(events: Sequence[Event]) -> list[Event]:
     """Events with a string ``data["url"]`` get the keys of ``url_parts`` added.
 
@@ -46,11 +57,14 @@ def split_url_events(events: Sequence[Event]) -> list[Event]:
         new = memo.get(id(data))
         if new is None:
             url = data.get("url")
-            if isinstance(url, str):
+            if type(data) is SplitData:
+                new = data
+            elif isinstance(url, str):
                 found = parts.get(url)
                 if found is None:
                     found = parts[url] = url_parts(url)
-                new = {**data, **found}
+                new = SplitData(data)
+                new.update(found)
             else:
                 new = data
             memo[id(data)] = new
