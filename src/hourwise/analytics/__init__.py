@@ -1,0 +1,1 @@
+"""Raw events become insight: activities, RescueTime's tables and daily summaries."""
