@@ -394,9 +394,9 @@ class Day:
     def _extend_last(self, seconds: float) -> None:
         """The focused window stays focused while the user is away: one long event."""
         if self.window:
-            self.window[-1]["duration"] = round(self.window[-1]["duration"] + seconds, 3)
+            self.window[-1]["duration"] += seconds
             if self.window[-1]["data"]["app"] == "firefox" and self.web:
-                self.web[-1]["duration"] = round(self.web[-1]["duration"] + seconds, 3)
+                self.web[-1]["duration"] += seconds
 
     def _emit(self, t: float, dur: float, item: tuple[str, str, dict[str, Any] | None]) -> None:
         app, title, page = item
@@ -425,19 +425,27 @@ class Day:
                                (afk_bucket(self.host), self.afk),
                                (web_bucket(self.host), self.web)):
             for ev in events:
-                ev["timestamp"] = _iso(base + ev["timestamp"])
+                # round both ends to the millisecond, so adjacent events never overlap
+                start_ms = round((base + ev["timestamp"]) * 1000)
+                end_ms = round((base + ev["timestamp"] + ev["duration"]) * 1000)
+                ev["timestamp"] = _iso_ms(start_ms)
+                ev["duration"] = (end_ms - start_ms) / 1000
             out[bucket] = events
         return out
 
 
 def _event(t: float, duration: float, data: dict[str, Any]) -> Event:
-    return {"timestamp": t, "duration": round(max(0.0, duration), 3), "data": data}
+    """An event in local seconds of the day; ``events()`` turns it into wire form."""
+    return {"timestamp": t, "duration": max(0.0, duration), "data": data}
+
+
+def _iso_ms(ms: int) -> str:
+    dt = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=(ms % 1000) * 1000)
+    return dt.isoformat()
 
 
 def _iso(epoch: float) -> str:
-    ms = round(epoch * 1000)
-    dt = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=(ms % 1000) * 1000)
-    return dt.isoformat()
+    return _iso_ms(round(epoch * 1000))
 
 
 # -- public API -----------------------------------------------------------------------
