@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 
 from hourwise import __version__
 from hourwise.api.activitywatch import build_router as build_activitywatch_router
@@ -13,11 +15,14 @@ from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
 from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
 from hourwise.api.keys import router as keys_router
+from hourwise.api.security_headers import HtmlSecurityHeaders
 from hourwise.auth.ratelimit import FailedAuthLimiter
 from hourwise.api.docs import install_api_browser
 from hourwise.api.errors import install_error_handlers
 from hourwise.api.middleware import OriginPolicy, RequestGuard
 from hourwise.services import Services
+from hourwise.services.oauth import OAuthService
+from hourwise.web.pages import router as pages_router
 from hourwise.settings import Settings
 from hourwise.store import Store
 
@@ -88,6 +93,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_activitywatch_router())
     app.include_router(keys_router)
+    app.include_router(pages_router)
+    oauth = OAuthService(store)
+    limiter = FailedAuthLimiter()
+    app.state.oauth = oauth
+    app.state.auth_limiter = limiter
     install_api_browser(app, OPENAPI_URL)
 
     default_openapi = app.openapi
@@ -105,12 +115,23 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         HeartbeatFastPath, services=services, inline_writes=store.dialect == "sqlite"
     )
     app.add_middleware(
+        SessionMiddleware,
+        # one signing secret per database, made on first start, so sessions survive restarts
+        secret_key=store.set_meta_default("session_secret", secrets.token_urlsafe(48)),
+        session_cookie="hourwise_session",
+        same_site="lax",
+        https_only=server_mode,
+        max_age=14 * 86_400,
+    )
+    app.add_middleware(
         AuthGate,
         accounts=services.accounts,
+        oauth=oauth,
         server_mode=server_mode,
-        limiter=FailedAuthLimiter(),
+        limiter=limiter,
         inline_lookups=store.dialect == "sqlite",
     )
+    app.add_middleware(HtmlSecurityHeaders)
     exact, patterns = origin_lists(settings)
     app.add_middleware(
         CORSMiddleware,

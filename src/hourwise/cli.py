@@ -146,10 +146,11 @@ def watch(
     watchers.stop(deliver_for=3.0)
 
 
-from hourwise.cli_accounts import key_cli, user_cli  # noqa: E402
+from hourwise.cli_accounts import key_cli, oauth_cli, user_cli  # noqa: E402
 
 cli.add_typer(user_cli, name="user")
 cli.add_typer(key_cli, name="key")
+cli.add_typer(oauth_cli, name="oauth-client")
 
 
 def main() -> None:

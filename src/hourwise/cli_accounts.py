@@ -150,3 +150,35 @@ def key_revoke(
     except HourwiseError as exc:
         _fail(exc)
     typer.echo(f"revoked key {key_id}")
+
+
+oauth_cli = typer.Typer(help="Manage OAuth2 applications (clients).", no_args_is_help=True)
+
+
+def _oauth(config, data_dir, db, testing):
+    from hourwise.services.oauth import OAuthService
+
+    return OAuthService(_accounts(config, data_dir, db, testing).store)
+
+
+@oauth_cli.command("add")
+def oauth_client_add(
+    name: str,
+    redirect_uri: Annotated[list[str], typer.Option("--redirect-uri", help="Where users are sent back (exact match; repeatable).")],
+    config: Config = None, data_dir: DataDir = None, db: Db = None, testing: Testing = False,
+) -> None:
+    """Register an application; prints its client id and secret (the secret only now)."""
+    try:
+        client_id, secret = _oauth(config, data_dir, db, testing).add_client(name, redirect_uri)
+    except HourwiseError as exc:
+        _fail(exc)
+    typer.echo(f"client_id={client_id}")
+    typer.echo(f"client_secret={secret}")
+
+
+@oauth_cli.command("list")
+def oauth_client_list(config: Config = None, data_dir: DataDir = None, db: Db = None,
+                      testing: Testing = False) -> None:
+    """List registered applications."""
+    for client in _oauth(config, data_dir, db, testing).clients():
+        typer.echo(f"{client.client_id}\t{client.name}\t{' '.join(client.redirect_uris)}")

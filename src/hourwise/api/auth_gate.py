@@ -18,11 +18,17 @@ from starlette.concurrency import run_in_threadpool
 from hourwise.auth.principal import ANONYMOUS, LOCAL_OWNER, Principal, presented_secret
 from hourwise.auth.ratelimit import FailedAuthLimiter
 from hourwise.services.accounts import AccountService
+from hourwise.services.oauth import OAuthService
 
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
 
 PUBLIC_PATHS = frozenset({"/api/0/info"})  # clients use it as a health check
+# Pages that authenticate themselves (session cookie, or an OAuth client's secret).
+SELF_AUTHENTICATING = ("/login", "/logout", "/oauth/", "/api/static/")
+# RescueTime's API answers authentication failures in its own format (HTTP 200 with an
+# error body): the gate resolves the principal there but leaves refusing to the routes.
+RESCUETIME_PATHS = ("/anapi/", "/api/oauth/")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY_POSTS = frozenset({"/api/0/query"})  # a query reads, whatever its method
 INVALID_KEY = "Missing or invalid API key. Send it as 'Authorization: Bearer <key>'."
@@ -40,10 +46,11 @@ async def _deny(send: Send, status: int, message: str, headers: list | None = No
 
 
 class AuthGate:
-    def __init__(self, app, *, accounts: AccountService, server_mode: bool,
+    def __init__(self, app, *, accounts: AccountService, oauth: OAuthService, server_mode: bool,
                  limiter: FailedAuthLimiter, inline_lookups: bool):
         self.app = app
         self.accounts = accounts
+        self.oauth = oauth
         self.server_mode = server_mode
         self.limiter = limiter
         # SQLite key lookups are quick enough for the event loop; PostgreSQL's are not.
@@ -68,24 +75,22 @@ class AuthGate:
                 await _deny(send, 429, "Too many failed authentication attempts; try again later",
                             [(b"retry-after", str(math.ceil(wait)).encode())])
                 return
-            record = (
-                self.accounts.authenticate_key(secret) if self.inline_lookups
-                else await run_in_threadpool(self.accounts.authenticate_key, secret)
+            principal = (
+                self._authenticate(secret) if self.inline_lookups
+                else await run_in_threadpool(self._authenticate, secret)
             )
-            if record is None:
+            if principal is None:
                 self.limiter.failed(client)
-                await _deny(send, 401, INVALID_KEY, [(b"www-authenticate", b"Bearer")])
-                return
-            principal = Principal(
-                user_id=record.user_id,
-                name=f"key {record.prefix}",
-                scopes=frozenset(record.scopes) if record.scopes is not None else None,
-                read_only=record.read_only,
-                key_id=record.id,
-            )
+                if not path.startswith(RESCUETIME_PATHS):
+                    await _deny(send, 401, INVALID_KEY, [(b"www-authenticate", b"Bearer")])
+                    return
 
+        if path.startswith(RESCUETIME_PATHS):
+            scope.setdefault("state", {})["principal"] = principal or ANONYMOUS
+            await self.app(scope, receive, send)
+            return
         if principal is None:
-            if path not in PUBLIC_PATHS and not path.startswith("/api/static/"):
+            if path not in PUBLIC_PATHS and not path.startswith(SELF_AUTHENTICATING):
                 await _deny(send, 401, INVALID_KEY, [(b"www-authenticate", b"Bearer")])
                 return
         elif path.startswith("/api/0/"):
@@ -98,3 +103,20 @@ class AuthGate:
                 return
         scope.setdefault("state", {})["principal"] = principal or ANONYMOUS
         await self.app(scope, receive, send)
+
+    def _authenticate(self, secret: str) -> Principal | None:
+        """The principal of an API key or an OAuth2 access token, or None."""
+        key = self.accounts.authenticate_key(secret)
+        if key is not None:
+            return Principal(
+                user_id=key.user_id, name=f"key {key.prefix}",
+                scopes=frozenset(key.scopes) if key.scopes is not None else None,
+                read_only=key.read_only, key_id=key.id, via="key",
+            )
+        token = self.oauth.authenticate_token(secret)
+        if token is not None:
+            # An application's token grants exactly the scopes the user consented to,
+            # never the ActivityWatch API.
+            return Principal(user_id=token.user_id, name=f"app {token.client_id}",
+                             scopes=frozenset(token.scopes), via="oauth")
+        return None

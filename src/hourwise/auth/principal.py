@@ -25,6 +25,7 @@ class Principal:
     scopes: frozenset[str] | None = None  # None: every scope
     read_only: bool = False
     key_id: int | None = None
+    via: str = "owner"  # "owner" (local, no credentials), "key", "oauth" or "anonymous"
 
     def allows(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
@@ -32,15 +33,16 @@ class Principal:
 
 LOCAL_OWNER = Principal(user_id=OWNER_ID, name="owner")
 # An unauthenticated request to a public path in server mode: sees nobody's data.
-ANONYMOUS = Principal(user_id=0, name="anonymous", scopes=frozenset(), read_only=True)
+ANONYMOUS = Principal(user_id=0, name="anonymous", scopes=frozenset(), read_only=True,
+                      via="anonymous")
 
 
 def presented_secret(headers: dict[str, str], query: dict[str, str]) -> str | None:
     """The credential a request carries, wherever its client puts it.
 
     ``Authorization: Bearer`` (aw-server-rust and newer aw-client), Basic auth with the
-    key as password, ``?token=`` (the ActivityWatch web UI's URL parameter) and ``?key=``
-    (RescueTime's API keys).
+    key as password, ``?token=`` (the ActivityWatch web UI's URL parameter), ``?key=``
+    (RescueTime's API keys) and ``?access_token=`` (RescueTime's OAuth2 tokens).
     """
     authorization = headers.get("authorization", "")
     scheme, _, value = authorization.partition(" ")
@@ -54,7 +56,7 @@ def presented_secret(headers: dict[str, str], query: dict[str, str]) -> str | No
         except (binascii.Error, UnicodeDecodeError):
             return "invalid"
         return decoded.partition(":")[2] or "invalid"
-    for name in ("token", "key"):
+    for name in ("token", "key", "access_token"):
         if query.get(name):
             return query[name]
     return None

@@ -111,3 +111,42 @@ server_meta = Table(
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+oauth_clients = Table(
+    "oauth_clients",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("secret_hash", LargeBinary(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("redirect_uris", Text, nullable=False),  # JSON list, matched exactly
+    Column("created", BigInteger, nullable=False),
+)
+
+oauth_codes = Table(
+    "oauth_codes",
+    metadata,
+    Column("code_hash", LargeBinary(32), primary_key=True),
+    Column("client_id", String(64), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scopes", Text, nullable=False),  # JSON list
+    Column("code_challenge", Text, nullable=True),
+    Column("code_challenge_method", String(16), nullable=True),
+    Column("expires", BigInteger, nullable=False),
+    Column("used", Boolean, nullable=False, server_default=false()),
+)
+
+oauth_tokens = Table(
+    "oauth_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("client_id", String(64), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("scopes", Text, nullable=False),  # JSON list
+    Column("created", BigInteger, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Column("revoked", BigInteger, nullable=True),
+)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: sign-in, OAuth2 consent and connected applications."""
