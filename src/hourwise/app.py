@@ -15,6 +15,8 @@ from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
 from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
 from hourwise.api.keys import router as keys_router
+from hourwise.api.rescuetime.contexts import RescueTimeContexts
+from hourwise.api.rescuetime.routes import build_router as build_rescuetime_router
 from hourwise.api.security_headers import HtmlSecurityHeaders
 from hourwise.auth.ratelimit import FailedAuthLimiter
 from hourwise.api.docs import install_api_browser
@@ -94,6 +96,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(build_activitywatch_router())
     app.include_router(keys_router)
     app.include_router(pages_router)
+    contexts = RescueTimeContexts(services)
+    app.include_router(build_rescuetime_router(contexts.key_context, contexts.token_context))
     oauth = OAuthService(store)
     limiter = FailedAuthLimiter()
     app.state.oauth = oauth

@@ -1,0 +1,96 @@
+"""Who a RescueTime request is, as the routes need it: the principal's store view, their
+activity index, time zone, start of week and category rules.
+
+``/anapi/...`` takes an API key (``?key=``); ``/api/oauth/...`` takes an OAuth2 access
+token holding the endpoint's scope. Anything else gets RescueTime's "key not found".
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import Request
+
+from hourwise.analytics.index import ActivityIndex
+from hourwise.api.rescuetime.routes import AnalyticsContext
+from hourwise.auth.principal import Principal
+from hourwise.categorize.classes import from_classes
+from hourwise.services import Services
+
+TIMEZONE_SETTING = "hourwise_timezone"  # an IANA name, e.g. "Europe/Berlin"
+OVERRIDES_SETTING = "hourwise_activity_overrides"
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def server_zone() -> tzinfo:
+    """This machine's time zone: $TZ, else /etc/localtime's zone name, else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = Path("/etc/localtime").resolve()
+        candidates.append("/".join(link.parts[link.parts.index("zoneinfo") + 1:]))
+    except (OSError, ValueError):
+        pass
+    for name in candidates:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+class RescueTimeContexts:
+    def __init__(self, services: Services):
+        self.services = services
+        self.default_zone = server_zone()
+        self._indexes: dict[int, ActivityIndex] = {}
+        self._lock = threading.Lock()
+
+    def _index(self, user_id: int) -> ActivityIndex:
+        # One per user for the server's life: it keeps per-day cells and follows writes.
+        with self._lock:
+            index = self._indexes.get(user_id)
+            if index is None:
+                index = self._indexes[user_id] = ActivityIndex(
+                    self.services.for_user(user_id).store
+                )
+            return index
+
+    def _context(self, principal: Principal) -> AnalyticsContext:
+        services = self.services.for_user(principal.user_id)
+        settings = services.settings
+        zone: tzinfo = self.default_zone
+        name = settings.get(TIMEZONE_SETTING)
+        if isinstance(name, str):
+            try:
+                zone = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        start_of_week = settings.get("startOfWeek")  # the ActivityWatch web UI's setting
+        week_start = WEEKDAYS.index(start_of_week) if start_of_week in WEEKDAYS else 6
+        return AnalyticsContext(
+            store=services.store,
+            index=self._index(principal.user_id),
+            user_id=principal.user_id,
+            tz=zone,
+            week_start=week_start,
+            categories=from_classes(settings.get("classes"), settings.get(OVERRIDES_SETTING)),
+        )
+
+    def key_context(self, request: Request) -> AnalyticsContext | None:
+        """For ``/anapi/...``: an API key that may read time data."""
+        principal: Principal = request.scope["state"]["principal"]
+        if principal.via != "key" or not principal.allows("time_data"):
+            return None
+        return self._context(principal)
+
+    def token_context(self, request: Request, scope: str) -> AnalyticsContext | None:
+        """For ``/api/oauth/...``: an access token the user granted ``scope``."""
+        principal: Principal = request.scope["state"]["principal"]
+        if principal.via != "oauth" or not principal.allows(scope):
+            return None
+        return self._context(principal)
