@@ -63,8 +63,9 @@ def serve(
     except ValidationError as exc:
         typer.echo(f"hourwise: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from None
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from hourwise.logs import configure as configure_logging
+
+    configure_logging(settings.log_level)
     from hourwise.app import StartupRefused
 
     try:

@@ -192,3 +192,49 @@ def test_one_user_cannot_reach_another_users_data(local_server):
         assert as_alice.get("/export").json() == before
         assert as_alice.get("/settings/secret").json() == "alice's"
         assert as_alice.get("/buckets/private").json()["hostname"] == "h"
+
+
+def test_secrets_never_reach_the_log(start_server, tmp_path):
+    data = tmp_path / "logged"
+    alice = make_user_with_key("alice", data)
+    server = start_server("--testing", "--log-level", "debug", data_dir=data)
+    httpx.get(f"{server.api}/buckets/", params={"token": alice})
+    httpx.get(f"{server.url}/anapi/data", params={"key": alice})
+    httpx.get(f"{server.url}/api/oauth/data", params={"access_token": "guessed-token-value"})
+    httpx.get(f"{server.api}/buckets/", headers=bearer("wrong-secret-value-000000000000000000"))
+    server.stop()
+    log = server.log()
+    assert "GET /anapi/data?key=***" in log  # requests are logged at debug level...
+    for secret in (alice, "guessed-token-value", "wrong-secret-value"):
+        assert secret not in log  # ...their credentials never
+
+
+def test_keys_and_rescuetime_data_are_per_user(local_server):
+    server, alice, bob = local_server
+    with httpx.Client(base_url=server.url) as http:
+        alice_keys = http.get("/api/keys", headers=bearer(alice)).json()
+        assert [k["label"] for k in alice_keys] == ["alice-key"]
+        assert http.delete(f"/api/keys/{alice_keys[0]['id']}", headers=bearer(bob)).status_code == 404
+        assert http.get("/api/0/buckets/", headers=bearer(alice)).status_code == 200  # still valid
+        http.post("/api/0/buckets/w", json=BUCKET, headers=bearer(alice))
+        http.post("/api/0/buckets/w/events", headers=bearer(alice), json=[
+            {"timestamp": "2024-01-02T09:00:00Z", "duration": 600, "data": {"app": "alices-app", "title": "t"}}])
+        params = {"restrict_begin": "2024-01-02", "restrict_end": "2024-01-02", "restrict_kind": "activity"}
+        mine = http.get("/anapi/data", params={**params, "key": alice}).json()
+        theirs = http.get("/anapi/data", params={**params, "key": bob}).json()
+        assert "alices-app" in str(mine["rows"])
+        assert theirs["rows"] == []
+
+
+def test_user_commands_end_to_end(tmp_path):
+    data = tmp_path / "cli"
+    make_user_with_key("carol", data)
+    hourwise("user", "passwd", "carol", data_dir=data, stdin="a-long-password\na-long-password\n")
+    listed = hourwise("user", "list", data_dir=data)
+    assert "carol\tpassword" in listed and "owner\tno password" in listed
+    with pytest.raises(RuntimeError, match="exists already"):
+        hourwise("user", "add", "carol", "--no-password", data_dir=data)
+    with pytest.raises(RuntimeError, match="cannot be removed"):
+        hourwise("user", "remove", "owner", "--yes", data_dir=data)
+    hourwise("user", "remove", "carol", "--yes", data_dir=data)
+    assert "carol" not in hourwise("user", "list", data_dir=data)
