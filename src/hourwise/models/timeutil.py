@@ -79,20 +79,30 @@ def _day_prefix(day: int) -> str:
     return prefix
 
 
+_clock_texts: list[str | None] = [None] * 86_400
+
+
+def _clock_text(second_of_day: int) -> str:
+    text = _clock_texts[second_of_day]
+    if text is None:
+        hours, rest = divmod(second_of_day, 3600)
+        text = _clock_texts[second_of_day] = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return text
+
+
 def format_timestamp(us: int) -> str:
     """ISO 8601 text in UTC, as ActivityWatch's Python server writes it.
 
     ``2024-01-01T08:00:00+00:00`` or ``2024-01-01T08:00:00.123000+00:00``. Built with
     integer arithmetic and a cached date prefix: listing events formats one timestamp
-    per event, and this is several times faster than going through datetime.
+    per event, and this is several times faster than going through datetime (the date and
+    the time-of-day texts are each made once and reused).
     """
     day, rest = divmod(us, _US_PER_DAY)
     seconds, fraction = divmod(rest, US_PER_SECOND)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
     if fraction:
-        return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}.{fraction:06d}+00:00"
-    return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}+00:00"
+        return f"{_day_prefix(day)}{_clock_text(seconds)}.{fraction:06d}+00:00"
+    return f"{_day_prefix(day)}{_clock_text(seconds)}+00:00"
 
 
 def seconds_to_us(seconds: float) -> int:

@@ -75,6 +75,12 @@ class BucketService:
             raise InvalidInput("start must not be after end")
         return self.store.get_events(key, start, end, limit)
 
+    def listing(self, key: str, start: int | None, end: int | None, limit: int | None):
+        """``events`` as rows plus stored data texts, for writing a response directly."""
+        if start is not None and end is not None and start > end:
+            raise InvalidInput("start must not be after end")
+        return self.store.event_listing(key, start, end, limit)
+
     def count(self, key: str, start: int | None, end: int | None) -> int:
         """How many events overlap [start, end]."""
         if start is not None and end is not None and start > end:

@@ -85,6 +85,7 @@ class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
         self._buckets: dict[tuple[int, str], BucketRow] = {}
         self._data_by_id: BoundedCache[int, dict[str, Any]] = BoundedCache(data_cache_size)
         self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
+        self._text_by_id: BoundedCache[int, str] = BoundedCache(data_cache_size)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -295,6 +296,7 @@ class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
             self._buckets.pop((self.user_id, key), None)
             self._changed(key)
             self._data_by_id.clear()
+            self._text_by_id.clear()
             self._id_by_hash.clear()
 
     # -- event data ------------------------------------------------------------------
@@ -386,6 +388,30 @@ class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
 
     # -- events: reads ---------------------------------------------------------------
 
+    def _event_rows(self, conn: Connection, key: str, start: int | None, end: int | None,
+                    limit: int | None) -> list[tuple[int, int, int, int]]:
+        """(id, start, end, data_id) of events overlapping [start, end], newest first,
+        clipped to the range."""
+        e = t.events.c
+        bucket = self._require_bucket(conn, key)
+        query = (
+            select(e.id, e.starttime, e.endtime, e.data_id)
+            .where(and_(*_span_conditions(bucket, start, end)))
+            .order_by(e.starttime.desc(), e.id.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        # Plain DBAPI tuples: building a Row object per event costs more than the read.
+        rows = conn.execute(query).cursor.fetchall()
+        if start is None and end is None:
+            return rows
+        low = start if start is not None else -(2**63)
+        high = end if end is not None else 2**63
+        return [
+            (ident, s if s > low else low, en if en < high else high, data_id)
+            for ident, s, en, data_id in rows
+        ]
+
     def get_events(
         self,
         key: str,
@@ -394,28 +420,42 @@ class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
         limit: int | None = None,
     ) -> list[Event]:
         """Events overlapping [start, end], newest first, clipped to the range."""
-        e = t.events.c
         with self.engine.connect() as conn:
-            bucket = self._require_bucket(conn, key)
-            query = (
-                select(e.id, e.starttime, e.endtime, e.data_id)
-                .where(and_(*_span_conditions(bucket, start, end)))
-                .order_by(e.starttime.desc(), e.id.desc())
-            )
-            if limit is not None:
-                query = query.limit(limit)
-            # Plain DBAPI tuples: building a Row object per event costs more than the read.
-            rows = conn.execute(query).cursor.fetchall()
+            rows = self._event_rows(conn, key, start, end, limit)
             datas = self._load_data(conn, {row[3] for row in rows})
-        out: list[Event] = []
-        append = out.append
-        for ident, s, en, data_id in rows:
-            if start is not None and s < start:
-                s = start
-            if end is not None and en > end:
-                en = end
-            append(Event(ident, s, en - s, datas[data_id]))
-        return out
+        return [Event(ident, s, en - s, datas[data_id]) for ident, s, en, data_id in rows]
+
+    def event_listing(
+        self,
+        key: str,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[tuple[int, int, int, int]], dict[int, str]]:
+        """What ``get_events`` returns, as rows plus each distinct data object's stored
+        canonical JSON text: a listing can write the stored text straight into its
+        response instead of decoding and re-encoding every event's data."""
+        with self.engine.connect() as conn:
+            rows = self._event_rows(conn, key, start, end, limit)
+            texts = self._data_texts(conn, {row[3] for row in rows})
+        return rows, texts
+
+    def _data_texts(self, conn: Connection, ids: set[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        wanted = []
+        for ident in ids:
+            cached = self._text_by_id.get(ident)
+            if cached is None:
+                wanted.append(ident)
+            else:
+                found[ident] = cached
+        d = t.event_data
+        for i in range(0, len(wanted), CHUNK):
+            for ident, text in conn.execute(
+                select(d.c.id, d.c.json).where(d.c.id.in_(wanted[i : i + CHUNK]))
+            ):
+                found[ident] = self._text_by_id[ident] = text
+        return found
 
     def get_events_for_query(
         self,
@@ -602,6 +642,7 @@ class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
             ).scalar()
             if gone is not None:
                 self._data_by_id.pop(data_id)
+                self._text_by_id.pop(data_id)
                 self._id_by_hash.pop(bytes(gone))
             return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
 
 from hourwise.api.activitywatch.buckets import BucketId
 from hourwise.api.activitywatch.schemas import (
@@ -13,6 +14,7 @@ from hourwise.api.activitywatch.schemas import (
     EventOut,
     check_bucket_id,
     events_json,
+    listing_json,
     parse_events_body,
     query_time,
 )
@@ -38,13 +40,13 @@ def get_events(
     limit: Annotated[int, Query(ge=-1, description="-1 means no limit")] = -1,
 ) -> JSONResponse:
     """Events overlapping [start, end], newest first, clipped to the range."""
-    events = services.buckets.events(
+    rows, texts = services.buckets.listing(
         check_bucket_id(bucket_id),
         query_time(start, "start"),
         query_time(end, "end"),
         None if limit == -1 else limit,
     )
-    return JSONResponse(events_json(events))
+    return Response(listing_json(rows, texts), media_type="application/json")
 
 
 @router.get("/buckets/{bucket_id}/events/count", response_model=int, response_class=JSONResponse)
