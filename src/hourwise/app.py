@@ -15,6 +15,7 @@ from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
 from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
 from hourwise.api.keys import router as keys_router
+from hourwise.api.schedules import router as schedules_router
 from hourwise.api.rescuetime.contexts import RescueTimeContexts
 from hourwise.api.rescuetime.routes import build_router as build_rescuetime_router
 from hourwise.api.security_headers import HtmlSecurityHeaders
@@ -95,6 +96,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_activitywatch_router())
     app.include_router(keys_router)
+    app.include_router(schedules_router)
     app.include_router(pages_router)
     contexts = RescueTimeContexts(services)
     app.include_router(build_rescuetime_router(contexts.key_context, contexts.token_context))
@@ -114,10 +116,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.openapi = openapi  # type: ignore[method-assign]
 
     # Middleware added first sits innermost:
-    # guard -> CORS -> authentication -> heartbeat fast path -> routes.
-    app.add_middleware(
-        HeartbeatFastPath, services=services, inline_writes=store.dialect == "sqlite"
-    )
+    # guard -> CORS -> authentication -> heartbeat fast path -> HTML headers -> sessions
+    # -> routes. Heartbeats (once a second per watcher) skip the layers below the fast path.
     app.add_middleware(
         SessionMiddleware,
         # one signing secret per database, made on first start, so sessions survive restarts
@@ -127,6 +127,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         https_only=server_mode,
         max_age=14 * 86_400,
     )
+    app.add_middleware(HtmlSecurityHeaders)
+    app.add_middleware(
+        HeartbeatFastPath, services=services, inline_writes=store.dialect == "sqlite"
+    )
     app.add_middleware(
         AuthGate,
         accounts=services.accounts,
@@ -135,7 +139,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         limiter=limiter,
         inline_lookups=store.dialect == "sqlite",
     )
-    app.add_middleware(HtmlSecurityHeaders)
     exact, patterns = origin_lists(settings)
     app.add_middleware(
         CORSMiddleware,

@@ -85,6 +85,9 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=settings.log_level.lower() == "debug",
         timeout_graceful_shutdown=5,
+        # X-Forwarded-For matters only behind a reverse proxy (server mode); locally it
+        # is one more layer on every request.
+        proxy_headers=settings.server_mode,
     ))
     if no_watchers:
         server.run()
@@ -152,6 +155,8 @@ from hourwise.cli_accounts import key_cli, oauth_cli, user_cli  # noqa: E402
 cli.add_typer(user_cli, name="user")
 cli.add_typer(key_cli, name="key")
 cli.add_typer(oauth_cli, name="oauth-client")
+from hourwise.cli_schedules import schedule_cli  # noqa: E402
+cli.add_typer(schedule_cli, name="schedule")
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from hourwise.analytics.index import ActivityIndex
 from hourwise.analytics.schedules import Schedule, parse_intervals
 from hourwise.analytics.summary import summarise
 from hourwise.categorize.classifier import Classifier
-from hourwise.errors import NotFound
+from hourwise.errors import InvalidInput, NotFound
 from hourwise.store import Store
 
 metadata = MetaData()
@@ -110,7 +110,12 @@ def _schedule(row: Any) -> Schedule:
 
 
 def create_schedule(store: Store, user_id: int, name: str, intervals: Any) -> Schedule:
+    """Store a schedule (InvalidInput for a blank name, bad or no intervals)."""
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise InvalidInput("a schedule needs a name of 1 to 200 characters")
     parsed = parse_intervals(intervals)
+    if not parsed:
+        raise InvalidInput("a schedule needs at least one interval")
     probe = Schedule(0, name, parsed)
     with store.engine.begin() as conn:
         ident = conn.execute(insert(schedules).values(

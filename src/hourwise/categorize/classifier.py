@@ -90,6 +90,10 @@ class Classifier:
                 category = self.taxonomy.lookup_site(s.activity, s.path)
             else:
                 category = self.taxonomy.lookup_app(s.activity)
+            disabled = self.config.disabled_defaults
+            if category is not None and disabled and (
+                    (category, "site" if s.site else "app") in disabled):
+                category = None
         override = self.config.overrides.get(s.activity.lower())
         if override is not None and override.category is not None:
             category = override.category

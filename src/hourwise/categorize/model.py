@@ -105,6 +105,8 @@ class CategoryConfig:
     overrides: dict[str, ActivityOverride] = field(default_factory=dict)
     # The web UI's extra fields (colours, ids, categories without rules) for round trips.
     extra_classes: list[dict[str, Any]] = field(default_factory=list)
+    # Parts of the shipped taxonomy the user removed: ((top, sub), "app" | "site").
+    disabled_defaults: frozenset[tuple[tuple[str, str], str]] = frozenset()
 
     def fingerprint(self) -> tuple[Any, ...]:
         """A hashable identity: equal configurations classify alike (classifier cache key)."""
@@ -112,6 +114,7 @@ class CategoryConfig:
             tuple(self.rules),
             tuple(sorted(self.levels.items())),
             tuple(sorted(self.overrides.items(), key=lambda kv: kv[0])),
+            tuple(sorted(self.disabled_defaults)),
         )
 
     @staticmethod

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from hourwise.categorize.classes import taxonomy_classes
 from hourwise.errors import InvalidInput
 from hourwise.store import Store
 
 MAX_KEY_LENGTH = 128
+
+# What a key reads as while the user has stored nothing under it. The web UI's category
+# rules start as Hourwise's shipped taxonomy, so it shows and edits the rules the
+# RescueTime API reports with; whatever it posts back is the user's.
+DEFAULTS: dict[str, Callable[[], Any]] = {"classes": taxonomy_classes}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -30,11 +37,19 @@ class SettingsService:
         self.store = store
 
     def all(self) -> dict[str, Any]:
-        """Every setting, as one object."""
-        return self.store.list_settings()
+        """Every setting, as one object (defaults for keys not stored)."""
+        stored = self.store.list_settings()
+        return {**{k: make() for k, make in DEFAULTS.items() if k not in stored}, **stored}
 
     def get(self, key: str) -> Any:
-        """A setting's value, or None when it is not set."""
+        """A setting's value, its default, or None when it is not set."""
+        found, value = self.store.get_setting(check_key(key))
+        if not found and key in DEFAULTS:
+            return DEFAULTS[key]()
+        return value
+
+    def stored(self, key: str) -> Any:
+        """A setting's stored value, or None (no defaults)."""
         return self.store.get_setting(check_key(key))[1]
 
     def set(self, key: str, value: Any) -> Any:

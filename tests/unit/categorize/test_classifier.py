@@ -148,9 +148,77 @@ def test_taxonomy_as_classes_classifies_like_the_taxonomy():
     for c in classes:
         if c["rule"]["type"] == "regex":
             re.compile(c["rule"]["regex"])
-    classify = Classifier(from_classes(classes))
+    classify = Classifier(from_classes(classes, defaults=False))  # every class a rule
     default = Classifier()
     for s in [Subject("code", "code", "x"), Subject("Spotify", "Spotify"),
               Subject("github.com", "firefox", "t", "https://github.com/a", True, "a"),
               Subject("mail.google.com", "firefox", "t", "https://mail.google.com/", True)]:
         assert classify(s) == default(s), s
+
+
+GITHUB = Subject("github.com", "firefox", "t", "https://github.com/a", True, "a")
+CODE = Subject("code", "code", "main.py")
+
+
+def triple(c):
+    return (c.top, c.sub, c.level)
+
+
+def test_shipped_classes_are_the_taxonomy_not_user_rules():
+    config = from_classes(taxonomy_classes())
+    assert config.rules == [] and config.disabled_defaults == frozenset()
+    for subject in (CODE, GITHUB, Subject("Spotify", "Spotify"), Subject("unknown-app")):
+        assert Classifier(config)(subject) == Classifier()(subject)
+    # shipped rules rank below any rule the web UI makes without a priority (10 x depth)
+    ranks = [c["rule"].get("priority") for c in taxonomy_classes() if c["rule"]["type"] == "regex"]
+    assert ranks and all(r is not None and 1 <= r < 10 for r in ranks)
+
+
+def test_user_rule_added_to_shipped_classes_wins_over_them():
+    classes = taxonomy_classes()
+    # the web UI adds a one-level category whose rule also matches code and github.com
+    classes.append({"id": 999, "name": ["Fun"], "rule": {"type": "regex", "regex": "github|^code$"},
+                    "data": {"score": -1}})
+    classify = Classifier(from_classes(classes))
+    assert triple(classify(CODE)) == ("Fun", "General Fun", -1)
+    assert triple(classify(GITHUB)) == ("Fun", "General Fun", -1)
+    assert triple(classify(Subject("Spotify", "Spotify"))) == ("Entertainment", "Music", -2)
+
+
+def test_deleting_a_shipped_class_switches_that_part_of_the_taxonomy_off():
+    classes = [c for c in taxonomy_classes()
+               if not (c["name"] == ["Software Development", "Editing & IDEs"]
+                       and c["rule"].get("select_keys") == ["app"])]
+    config = from_classes(classes)
+    assert config.disabled_defaults == {(("Software Development", "Editing & IDEs"), "app")}
+    classify = Classifier(config)
+    assert triple(classify(CODE)) == ("Uncategorized", "Uncategorized", 0)
+    assert triple(classify(GITHUB)) == ("Software Development", "General Software Development", 2)
+
+
+def test_editing_a_shipped_class_makes_it_a_user_rule_and_changing_a_score_is_kept():
+    classes = taxonomy_classes()
+    for c in classes:
+        if c["name"] == ["Software Development", "Editing & IDEs"] and c["rule"].get("select_keys") == ["app"]:
+            c["rule"]["regex"] = c["rule"]["regex"].replace("^(?:", "^(?:myeditor|", 1)
+        if c["name"] == ["Entertainment", "Music"]:
+            c["data"]["score"] = 1  # the web UI's score edit leaves the rule alone
+    config = from_classes(classes)
+    assert len(config.rules) == 1
+    classify = Classifier(config)
+    assert triple(classify(Subject("MyEditor", "MyEditor"))) == ("Software Development", "Editing & IDEs", 2)
+    assert triple(classify(CODE)) == ("Software Development", "Editing & IDEs", 2)
+    assert triple(classify(Subject("Spotify", "Spotify"))) == ("Entertainment", "Music", 1)
+
+
+def test_user_classes_without_shipped_ones_keep_the_taxonomy_underneath():
+    config = from_classes([{"name": ["Work"], "rule": {"type": "regex", "regex": "^code$"}}])
+    assert config.disabled_defaults == frozenset()
+    classify = Classifier(config)
+    assert triple(classify(CODE))[:2] == ("Work", "General Work")
+    assert triple(classify(Subject("Spotify", "Spotify"))) == ("Entertainment", "Music", -2)
+
+
+def test_to_classes_keeps_shipped_rules():
+    classes = taxonomy_classes()
+    assert to_classes(from_classes(classes)) == classes

@@ -78,7 +78,7 @@ class RescueTimeContexts:
             user_id=principal.user_id,
             tz=zone,
             week_start=week_start,
-            categories=from_classes(settings.get("classes"), settings.get(OVERRIDES_SETTING)),
+            categories=from_classes(settings.stored("classes"), settings.get(OVERRIDES_SETTING)),
         )
 
     def key_context(self, request: Request) -> AnalyticsContext | None:
