@@ -63,6 +63,10 @@ class HeartbeatWrites:
 
     def set_event_duration(self, key: str, event_id: int, start: int, duration: int) -> bool:
         """Lengthen (or shorten) a stored event in place; False if it no longer exists."""
+        if self.dialect == "sqlite":
+            bucket = self._buckets.get((self.user_id, key))
+            if bucket is not None:
+                return self._sqlite_set_end(bucket, key, event_id, start, duration)
         with self._write() as conn:
             bucket = self._require_bucket(conn, key)
             changed = conn.execute(
@@ -72,6 +76,35 @@ class HeartbeatWrites:
                 self._bump_max_duration(conn, bucket, duration)
                 # heartbeats only lengthen events, so [start, new end] covers the change
                 self._changed(key, start, start + duration)
+            return bool(changed)
+
+    def _sqlite_set_end(self, bucket, key: str, event_id: int, start: int, duration: int) -> bool:
+        # The merged-heartbeat write, once a second per watcher: fixed SQL on the writer's
+        # DBAPI connection, under the same lock, without SQLAlchemy's per-call statement
+        # and transaction machinery. Listeners are told after the commit, as in _write.
+        with self._write_lock:
+            if self._writer is None or self._writer.closed or self._writer.invalidated:
+                self._writer = self.engine.connect()
+            raw = self._writer.connection.driver_connection
+            try:
+                changed = raw.execute(
+                    "UPDATE events SET endtime = ? WHERE id = ? AND bucket_id = ?",
+                    (start + duration, event_id, bucket.id),
+                ).rowcount
+                if changed and duration > bucket.max_duration:
+                    raw.execute(
+                        "UPDATE buckets SET max_duration = ? WHERE id = ? AND max_duration < ?",
+                        (duration, bucket.id, duration),
+                    )
+                    bucket.max_duration = duration
+                raw.commit()
+            except BaseException:
+                raw.rollback()
+                raise
+            if changed:
+                # heartbeats only lengthen events, so [start, new end] covers the change
+                for listener in self._listeners:
+                    listener(self.user_id, key, start, start + duration)
             return bool(changed)
 
     def fold_heartbeat(
