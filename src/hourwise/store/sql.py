@@ -457,37 +457,6 @@ class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
                 found[ident] = self._text_by_id[ident] = text
         return found
 
-    def get_events_for_query(
-        self,
-        key: str,
-        start: int | None = None,
-        end: int | None = None,
-        limit: int | None = None,
-    ) -> list[Event]:
-        """``get_events`` for the query engine (``query_bucket``): the same events in the
-        same order, read faster for long ranges. The database clips each event to the
-        range and computes its duration; events are built by C-level maps, not a loop."""
-        e = t.events.c
-        greatest, least = (func.max, func.min) if self.dialect == "sqlite" else (func.greatest, func.least)
-        s_col = greatest(e.starttime, start) if start is not None else e.starttime
-        e_col = least(e.endtime, end) if end is not None else e.endtime
-        with self.engine.connect() as conn:
-            bucket = self._require_bucket(conn, key)
-            query = (
-                select(e.id, s_col, e_col - s_col, e.data_id)
-                .where(and_(*_span_conditions(bucket, start, end)))
-                .order_by(e.starttime.desc(), e.id.desc())
-            )
-            if limit is not None:
-                query = query.limit(limit)
-            rows = conn.execute(query).cursor.fetchall()
-            if not rows:
-                return []
-            ids, starts, durations, data_ids = zip(*rows)
-            del rows
-            datas = self._load_data(conn, set(data_ids))
-        return list(map(Event, ids, starts, durations, map(datas.__getitem__, data_ids)))
-
     def count_events(self, key: str, start: int | None = None, end: int | None = None) -> int:
         with self.engine.connect() as conn:
             bucket = self._require_bucket(conn, key)
