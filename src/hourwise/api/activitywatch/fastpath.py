@@ -20,7 +20,7 @@ import orjson
 from starlette.concurrency import run_in_threadpool
 
 from hourwise.api.activitywatch.heartbeat import MAX_PULSETIME
-from hourwise.api.activitywatch.schemas import HUGE_INTEGER, check_bucket_id, plain_event
+from hourwise.api.activitywatch.schemas import check_bucket_id, plain_event
 from hourwise.errors import HourwiseError
 from hourwise.models import seconds_to_us
 from hourwise.services import Services
@@ -91,7 +91,7 @@ class HeartbeatFastPath:
 
         heartbeat = None
         pulsetime = _pulsetime(scope.get("query_string", b""))
-        if pulsetime is not None and body.lstrip()[:1] == b"{" and not HUGE_INTEGER.search(body):
+        if pulsetime is not None and body.lstrip()[:1] == b"{":
             try:
                 heartbeat = plain_event(orjson.loads(body))
             except orjson.JSONDecodeError:

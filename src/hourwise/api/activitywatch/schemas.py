@@ -155,7 +155,6 @@ BUCKET_UPDATE = TypeAdapter(BucketUpdate)
 IMPORT_DOCUMENT = TypeAdapter(ImportDocument)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-HUGE_INTEGER = re.compile(rb"\d{20}")
 
 
 def check_bucket_id(bucket_id: str) -> str:
@@ -208,6 +207,24 @@ def query_time(value: str | None, name: str) -> int | None:
         raise InvalidInput(f"invalid {name}: {exc}") from None
 
 
+# orjson reads an integer of 2**64 or more as a float, silently changing it. Any float
+# that large could be such an integer, so a value beyond these bounds sends the event
+# to the exact path (which keeps integers exact and refuses what cannot be stored).
+_FLOAT_LOW, _FLOAT_HIGH = -(2.0**63), 2.0**64
+
+
+def _plain_numbers(value: Any) -> bool:
+    """True when no number inside ``value`` may have been an integer orjson changed."""
+    for item in value.values() if type(value) is dict else value:
+        kind = type(item)
+        if kind is float:
+            if not _FLOAT_LOW < item < _FLOAT_HIGH:
+                return False
+        elif (kind is dict or kind is list) and not _plain_numbers(item):
+            return False
+    return True
+
+
 def plain_event(item: Any) -> Event | None:
     """An Event from a decoded JSON object when it is plainly valid, else None.
 
@@ -220,7 +237,7 @@ def plain_event(item: Any) -> Event | None:
     duration = item.get("duration", 0)
     data = item.get("data", {})
     ident = item.get("id")
-    if type(timestamp) is not str or type(data) is not dict:
+    if type(timestamp) is not str or type(data) is not dict or not _plain_numbers(data):
         return None
     if type(duration) is not float and type(duration) is not int:
         return None
@@ -249,14 +266,10 @@ def parse_events_body(body: bytes) -> list[Event]:
     from hourwise.api.body import parse_body
 
     is_list = body.lstrip()[:1] == b"["
-    decoded = None
-    # orjson reads integers of 2**64 and more as floats, silently changing them; such
-    # bodies take the exact path (where unstorable integers are refused).
-    if not HUGE_INTEGER.search(body):
-        try:
-            decoded = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass
+    try:
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        decoded = None
     if decoded is not None:
         items = decoded if is_list and type(decoded) is list else [decoded]
         events = [plain_event(item) for item in items]
