@@ -127,3 +127,19 @@ def test_settings(client):
     client.set_setting(key, False)
     assert client.get_setting(key) is False
     assert key in client.get_setting()
+
+
+def test_query(client, bucket):
+    client.insert_events(bucket, [
+        Event(timestamp=T0 + timedelta(minutes=i), duration=60, data={"app": "editor" if i % 3 else "browser"})
+        for i in range(9)
+    ])
+    query = (
+        f'events = query_bucket("{bucket}");\n'
+        'merged = sort_by_duration(merge_events_by_keys(events, ["app"]));\n'
+        "RETURN = merged;"
+    )
+    periods = [(T0, T0 + timedelta(hours=1)), (T0 + timedelta(hours=1), T0 + timedelta(hours=2))]
+    first, second = client.query(query, periods)
+    assert [(e["data"]["app"], e["duration"]) for e in first] == [("editor", 360.0), ("browser", 180.0)]
+    assert second == []
