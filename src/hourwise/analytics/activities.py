@@ -172,8 +172,16 @@ def build_spans(
     out: list[Span] = []
     web_events: dict[str, list[Event]] = {}
 
+    web_by_app: dict[tuple[str, str], list[Event]] = {}
+
     def web_for(app: str, host: str) -> list[Event]:
         """Events of the extension buckets that report for this browser app."""
+        found = web_by_app.get((app, host))
+        if found is None:
+            found = web_by_app[(app, host)] = _web_for(app, host)
+        return found
+
+    def _web_for(app: str, host: str) -> list[Event]:
         key = app_key(app)
         wanted = [
             b.id for b, browser in webs
@@ -213,9 +221,13 @@ def build_spans(
                 pieces = intersect(events, periods)
             else:  # no AFK watcher on this host: all window time counts
                 pieces = [(ev.start, ev.start + ev.duration, ev) for ev in events]
+        is_browser: dict[str, bool] = {}
         for s, e, ev in pieces:
             subject = subjects.app(ev.data, ("app",), ("title",))
-            if source == COMPUTERS and webs and app_key(subject.app) in known_browsers:
+            browser = is_browser.get(subject.app)
+            if browser is None:
+                browser = is_browser[subject.app] = app_key(subject.app) in known_browsers
+            if source == COMPUTERS and webs and browser:
                 _split_browser(s, e, subject, web_for(subject.app, b.hostname), subjects, out)
             else:
                 out.append(Span(s, e, subject, source))
