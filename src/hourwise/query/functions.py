@@ -16,8 +16,9 @@ from hourwise.query.errors import QueryFunctionError
 from hourwise.query.interpreter import Context
 from hourwise.query.registry import REGISTRY, query_function
 from hourwise.query.values import EventList
-from hourwise.transforms import classify, filter as filters, flood as flooding, merge, period
-from hourwise.transforms import simplify, sort, split_url, subwatcher
+from hourwise.transforms import classify, merge, period, simplify, sort, split_url, subwatcher
+from hourwise.transforms import filter as filters
+from hourwise.transforms import flood as flooding
 
 __all__ = ["REGISTRY"]
 

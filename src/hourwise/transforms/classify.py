@@ -93,6 +93,32 @@ def _by_preference(classes: Sequence[tuple[list[str], Rule]]) -> list[tuple[list
     return [(name, rule) for _, _, name, rule in ranked if rule.regex is not None]
 
 
+MEMO_LIMIT = 200_000  # remembered categories per rule set
+_memos: dict[tuple, dict[tuple, list[str]]] = {}
+
+
+def _known_categories(classes: Sequence[tuple[list[str], Rule]]) -> dict[tuple, list[str]]:
+    """Categories already found with these rules, by the data's string values.
+
+    A rule only ever looks at string values, so equal string values get equal
+    categories: the web UI categorises the same window titles with the same rules for
+    every period it asks about, and the regexes (a dozen or more, some ignoring case)
+    are the most expensive part of a query. Kept for a few rule sets, bounded.
+    """
+    signature = tuple(
+        (tuple(name), rule.regex.pattern if rule.regex else None,
+         rule.regex.flags if rule.regex else 0,
+         tuple(rule.select_keys) if rule.select_keys else None, rule.priority)
+        for name, rule in classes
+    )
+    memo = _memos.get(signature)
+    if memo is None:
+        if len(_memos) >= 8:
+            _memos.clear()
+        memo = _memos[signature] = {}
+    return memo
+
+
 def categorize(
     events: Sequence[Event],
     classes: Sequence[tuple[list[str], Rule]],
@@ -101,6 +127,7 @@ def categorize(
     """Set ``data["$category"]`` to the best matching category path, or
     ``["Uncategorized"]``. ``tick`` is called now and then on long inputs."""
     preferred = _by_preference(classes)
+    known = _known_categories(classes)
     memo: dict[int, dict[str, Any]] = {}
     out: list[Event] = []
     append = out.append
@@ -108,11 +135,17 @@ def categorize(
         data = event.data
         new = memo.get(id(data))
         if new is None:
-            category = UNCATEGORIZED
-            for name, rule in preferred:
-                if rule.match(data):
-                    category = name
-                    break
+            strings = tuple([(k, v) for k, v in data.items() if type(v) is str])
+            category = known.get(strings)
+            if category is None:
+                category = UNCATEGORIZED
+                for name, rule in preferred:
+                    if rule.match(data):
+                        category = name
+                        break
+                if len(known) >= MEMO_LIMIT:
+                    known.clear()
+                known[strings] = category
             new = memo[id(data)] = {**data, "$category": list(category)}
             if tick is not None and not len(memo) & 1023:
                 tick()

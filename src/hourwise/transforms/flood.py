@@ -16,15 +16,9 @@ in integer microseconds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import compress
-from operator import add, attrgetter, sub
+from operator import attrgetter
 
 from hourwise.models import Event
-
-_by_start_duration = attrgetter("start", "duration")
-_start = attrgetter("start")
-_duration = attrgetter("duration")
-_data = attrgetter("data")
 
 NEGATIVE_GAP_TRIM = 100_000  # µs: overlaps shorter than this count as a zero gap
 
@@ -43,27 +37,12 @@ def _same(a: dict, b: dict) -> bool:
 
 def flood(events: Sequence[Event], pulsetime: int = 5_000_000) -> list[Event]:
     """Fill gaps of at most ``pulsetime`` µs between events (see the module docstring)."""
-    order = sorted(events, key=_by_start_duration)
+    order = sorted(events, key=attrgetter("start", "duration"))
     count = len(order)
-    starts = list(map(_start, order))
-    durs = list(map(_duration, order))
-    datas = list(map(_data, order))
-    # Only pairs with a gap need work. A pair's handling changes the second event's end
-    # only when overlapping equal data merge, so those are the only pairs whose gap is
-    # not the one computed up front: they are revisited right away.
-    ends = list(map(add, starts, durs))
-    pending = list(compress(range(count - 1), map(sub, starts[1:], ends)))
-    pending.reverse()
-    forced = -1
-    while pending or forced >= 0:
-        if forced >= 0:
-            k, forced = forced, -1
-            while pending and pending[-1] <= k:
-                pending.pop()
-            if k >= count - 1:
-                continue
-        else:
-            k = pending.pop()
+    starts = [e.start for e in order]
+    durs = [e.duration for e in order]
+    datas = [e.data for e in order]
+    for k in range(count - 1):
         s1, d1, s2, d2 = starts[k], durs[k], starts[k + 1], durs[k + 1]
         gap = s2 - (s1 + d1)
         if gap == 0:
@@ -73,8 +52,6 @@ def flood(events: Sequence[Event], pulsetime: int = 5_000_000) -> list[Event]:
             end = max(s1 + d1, s2 + d2)
             starts[k], durs[k] = start, end - start
             starts[k + 1], durs[k + 1] = end, 0
-            if end != s2 + d2:
-                forced = k + 1
         elif -NEGATIVE_GAP_TRIM < gap <= pulsetime:
             end2 = s2 + d2
             if _same(datas[k], datas[k + 1]):
@@ -119,12 +96,6 @@ def flood(events: Sequence[Event], pulsetime: int = 5_000_000) -> list[Event]:
             out_k.append(k)
             out_s.append(s)
             out_e.append(end)
-    out: list[Event] = []
-    append = out.append
-    for k, s, e in zip(out_k, out_s, out_e):
-        event = order[k]
-        if event.start == s and event.duration == e - s:
-            append(event)  # untouched: the event itself (events are never changed)
-        else:
-            append(Event(event.id, s, e - s, datas[k]))
-    return out
+    return [
+        Event(order[k].id, s, e - s, datas[k]) for k, s, e in zip(out_k, out_s, out_e)
+    ]

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Any
 
 from hourwise.models import Event
 
-
-_data = attrgetter("data")
 _MISSING = object()  # the group of events without the (single) key
-_duration = attrgetter("duration")
 
 
 def freeze(value: Any) -> Any:
@@ -44,36 +40,38 @@ def merge_events_by_keys(events: Sequence[Event], keys: Sequence[str]) -> list[E
     """
     if not keys:
         return list(events)
-    # Events share their data objects (the store decodes each distinct one once), so
-    # sum per data object first, in C-driven loops, then combine objects into groups.
-    datas = list(map(_data, events))
-    ids = list(map(id, datas))
-    totals = dict.fromkeys(ids, 0)  # in order of first appearance
-    for ident, duration in zip(ids, map(_duration, events)):
-        totals[ident] += duration
-    # the first position of each data object: later pairs overwrite earlier ones
-    first_at = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1)))
+    # Events share their data objects (the store decodes each distinct one once): sum
+    # per data object in one pass over the events, then combine objects into groups.
+    totals: dict[int, int] = {}
+    firsts: dict[int, Event] = {}  # in order of first appearance
+    for event in events:
+        ident = id(event.data)
+        total = totals.get(ident)
+        if total is None:
+            totals[ident] = event.duration
+            firsts[ident] = event
+        else:
+            totals[ident] = total + event.duration
     group_total: dict[Any, int] = {}
-    group_first: dict[Any, int] = {}
+    group_first: dict[Any, Event] = {}
     single = keys[0] if len(keys) == 1 else None
-    for ident, total in totals.items():
-        position = first_at[ident]
+    for ident, first in firsts.items():
+        data = first.data
         if single is not None:
             # one key: the value itself stands for the 1-tuple (same equality)
-            group = datas[position].get(single, _MISSING)
+            group = data.get(single, _MISSING)
             if isinstance(group, (list, dict)):
                 group = freeze(group)
         else:
-            group = _group_key(datas[position], keys)
+            group = _group_key(data, keys)
         known = group_total.get(group)
         if known is None:
-            group_total[group] = total
-            group_first[group] = position
+            group_total[group] = totals[ident]
+            group_first[group] = first
         else:
-            group_total[group] = known + total
+            group_total[group] = known + totals[ident]
     out: list[Event] = []
-    for group, position in group_first.items():
-        first = events[position]
+    for group, first in group_first.items():
         data = first.data
         out.append(Event(None, first.start, group_total[group], {k: data[k] for k in keys if k in data}))
     return out

@@ -7,12 +7,15 @@ match ActivityWatch's Python server to the microsecond.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from operator import attrgetter
+from itertools import accumulate
+from operator import add, attrgetter
 
 from hourwise.models import Event
 
 _start = attrgetter("start")
+_duration = attrgetter("duration")
 
 
 def intersection(s1: int, e1: int, s2: int, e2: int) -> tuple[int, int] | None:
@@ -47,6 +50,11 @@ def filter_period_intersect(events: Sequence[Event], filters: Sequence[Event]) -
     n, m = len(ev), len(fl)
     if not m:
         return out
+    # For skipping runs of events that lie wholly inside the current filter event (the
+    # common case: window events inside a long not-AFK period). They come out as they
+    # are, in order, and the filter stays the same: the loop below would do the same.
+    starts = list(map(_start, ev))
+    highest_end = list(accumulate(map(add, starts, map(_duration, ev)), max))
     f = fl[0]
     fs, fe = f.start, f.start + f.duration
     while i < n:
@@ -60,7 +68,15 @@ def filter_period_intersect(events: Sequence[Event], filters: Sequence[Event]) -
         elif s1 < fe <= e1:
             append(Event(e.id, s1, fe - s1, e.data))
         elif fs <= s1 and e1 <= fe:
-            append(e)  # wholly inside: the event itself (events are never changed)
+            # Wholly inside: the event itself (events are never changed), and so for
+            # every following event that starts no later than fe and ends by fe.
+            last = bisect_right(starts, fe, i, n)
+            run_end = bisect_right(highest_end, fe, i, last)
+            if run_end > i + 1:
+                out.extend(ev[i:run_end])
+                i = run_end
+                continue
+            append(e)
         else:
             # No overlap: step past whichever one ends first.
             if e1 <= fs:

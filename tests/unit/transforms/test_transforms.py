@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from hourwise.models import Event
 from hourwise.transforms.classify import categorize, parse_classes
 from hourwise.transforms.filter import filter_keyvals, filter_keyvals_regex
@@ -115,3 +117,70 @@ def test_merge_subwatcher_fields_splits_base_events():
     assert [(s, d, e.data.get("file")) for (s, d), e in zip(spans(out), out)] == [
         (0, 2, None), (2, 3, "a.py"), (5, 1, None), (6, 1, "b.py"), (7, 1, "c.py"), (8, 2, None)
     ]
+
+
+def test_categorize_remembers_categories_per_rule_set_and_string_values():
+    rules = parse_classes([[["Code"], {"regex": "vim"}], [["Notes"], {"regex": "x", "select_keys": ["app"]}]])
+    renamed = parse_classes([[["Editor"], {"regex": "vim"}], [["Notes"], {"regex": "x", "select_keys": ["app"]}]])
+    events = [Event(1, 0, 1, {"app": "x", "title": "vim"}), Event(2, 1, 1, {"app": "vim", "title": "x"}),
+              Event(3, 2, 1, {"app": "x", "title": "vim", "n": 1}), Event(4, 3, 1, {"app": "y"})]
+    cats = [e.data["$category"] for e in categorize(events, rules)]
+    assert cats == [["Notes"], ["Code"], ["Notes"], ["Uncategorized"]]
+    assert [e.data["$category"] for e in categorize(events, rules)] == cats  # remembered
+    assert [e.data["$category"] for e in categorize(events, renamed)] == \
+           [["Notes"], ["Editor"], ["Notes"], ["Uncategorized"]]
+    # the remembered category lists are never shared between events' data
+    out = categorize(events, rules)
+    assert out[0].data["$category"] is not out[2].data["$category"]
+
+
+def _sweep_without_skipping(events, filters):
+    """filter_period_intersect's sweep one event at a time (no skipping of runs)."""
+    ev, fl = sorted(events, key=lambda e: e.start), sorted(filters, key=lambda e: e.start)
+    out, i, j = [], 0, 0
+    if not fl:
+        return out
+    fs, fe = fl[0].start, fl[0].end
+    while i < len(ev):
+        e = ev[i]
+        s1, e1 = e.start, e.end
+        if s1 <= fs and fe <= e1:
+            out.append((e.id, fs, fe - fs))
+        elif s1 <= fs < e1:
+            out.append((e.id, fs, e1 - fs))
+        elif s1 < fe <= e1:
+            out.append((e.id, s1, fe - s1))
+        elif fs <= s1 and e1 <= fe:
+            out.append((e.id, s1, e1 - s1))
+        else:
+            if e1 <= fs:
+                i += 1
+                continue
+            if fe > s1:
+                i += 1
+            j += 1
+            if j >= len(fl):
+                break
+            fs, fe = fl[j].start, fl[j].end
+            continue
+        if e1 <= fe:
+            i += 1
+        else:
+            j += 1
+            if j >= len(fl):
+                break
+            fs, fe = fl[j].start, fl[j].end
+    return out
+
+
+def test_filter_period_intersect_skips_runs_inside_a_filter_exactly():
+    rng = random.Random(3)
+    for _ in range(300):
+        events, t = [], 0
+        for i in range(rng.randint(0, 40)):
+            t += rng.choice([0, 0, 1, 5, -3])
+            events.append(Event(i, t, rng.choice([0, 1, 4, 10, 60, -2]), {}))
+        filters = [Event(None, rng.randint(-10, 150), rng.choice([0, 3, 20, 100]), {})
+                   for _ in range(rng.randint(0, 6))]
+        got = [(e.id, e.start, e.duration) for e in filter_period_intersect(events, filters)]
+        assert got == _sweep_without_skipping(events, filters)
