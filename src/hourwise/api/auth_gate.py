@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 
+from hourwise.api.responses import send_json
 from hourwise.auth.principal import ANONYMOUS, LOCAL_OWNER, Principal, presented_secret
 from hourwise.auth.ratelimit import FailedAuthLimiter
 from hourwise.services.accounts import AccountService
@@ -35,14 +35,7 @@ INVALID_KEY = "Missing or invalid API key. Send it as 'Authorization: Bearer <ke
 
 
 async def _deny(send: Send, status: int, message: str, headers: list | None = None) -> None:
-    body = orjson.dumps({"message": message})
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())] + (headers or []),
-    })
-    await send({"type": "http.response.body", "body": body})
+    await send_json(send, status, {"message": message}, headers)
 
 
 class AuthGate:

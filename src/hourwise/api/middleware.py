@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
+from hourwise.api.responses import send_json
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,21 +55,6 @@ def host_name(host_header: str) -> str:
     return host.split(":", 1)[0]
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
-    payload = orjson.dumps(body)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
-
-
 class RequestGuard:
     def __init__(
         self,
@@ -104,16 +89,16 @@ class RequestGuard:
         host = headers.get("host")
         if self.allowed_hosts is not None:
             if not host:
-                await _send_json(send, 400, {"message": "host header is missing"})
+                await send_json(send, 400, {"message": "host header is missing"})
                 return
             if host_name(host) not in self.allowed_hosts:
-                await _send_json(send, 400, {"message": f"host header is invalid (was {host})"})
+                await send_json(send, 400, {"message": f"host header is invalid (was {host})"})
                 return
 
         origin = headers.get("origin")
         if origin and scope["method"] not in SAFE_METHODS and not self._same_origin(origin, host):
             if not self.origins.allows(origin):
-                await _send_json(
+                await send_json(
                     send, 403, {"message": f"requests from origin {origin} are not allowed"}
                 )
                 return
@@ -122,10 +107,10 @@ class RequestGuard:
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _send_json(send, 400, {"message": "invalid Content-Length header"})
+                await send_json(send, 400, {"message": "invalid Content-Length header"})
                 return
             if int(declared) > limit:
-                await _send_json(send, 413, {"message": f"request body exceeds {limit} bytes"})
+                await send_json(send, 413, {"message": f"request body exceeds {limit} bytes"})
                 return
 
         received = 0
@@ -150,7 +135,7 @@ class RequestGuard:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _send_json(send, 413, {"message": f"request body exceeds {limit} bytes"})
+                await send_json(send, 413, {"message": f"request body exceeds {limit} bytes"})
 
     @staticmethod
     def _same_origin(origin: str, host: str | None) -> bool:

@@ -18,3 +18,15 @@ class JSONResponse(Response):
 def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
     """``{"message": ...}``: the error body every ActivityWatch client reads."""
     return JSONResponse({"message": message, **extra}, status_code=status)
+
+
+async def send_json(send, status: int, payload: Any, headers: list | None = None) -> None:
+    """Answer a raw ASGI request with JSON (for the layers in front of the routes)."""
+    body = orjson.dumps(payload)
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())] + (headers or []),
+    })
+    await send({"type": "http.response.body", "body": body})

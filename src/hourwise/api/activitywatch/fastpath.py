@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hourwise.api.activitywatch.heartbeat import MAX_PULSETIME
 from hourwise.api.activitywatch.schemas import check_bucket_id, plain_event
+from hourwise.api.responses import send_json
 from hourwise.errors import HourwiseError
 from hourwise.models import seconds_to_us
 from hourwise.services import Services
@@ -44,21 +45,6 @@ def _pulsetime(query_string: bytes) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and 0 <= value <= MAX_PULSETIME else None
-
-
-async def _send_json(send: Send, status: int, payload: Any) -> None:
-    body = orjson.dumps(payload)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class HeartbeatFastPath:
@@ -120,6 +106,6 @@ class HeartbeatFastPath:
             if result is None:
                 result = await run_in_threadpool(service.heartbeat, key, heartbeat, pulse_us)
         except HourwiseError as exc:
-            await _send_json(send, exc.status, exc.body())
+            await send_json(send, exc.status, exc.body())
             return
-        await _send_json(send, 200, result.to_json())
+        await send_json(send, 200, result.to_json())
