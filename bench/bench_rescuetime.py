@@ -233,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     print(ds.describe(), flush=True)
     src = servers.hourwise_snapshot(args.hourwise_commit) if args.hourwise_commit else None
     if src is not None:
-        info["source"] = f"commit {args.hourwise_commit} (snapshot)"
+        commit = subprocess.run(["git", "rev-parse", "--short", args.hourwise_commit],
+                                cwd=servers.REPO_DIR, capture_output=True, text=True,
+                                timeout=60).stdout.strip()
+        info["source"] = f"commit {commit} (a snapshot of its src/)"
     srv = servers.hourwise(servers.WORK_DIR, name="hourwise-rescuetime", src=src)
     res = run(ds, srv, encode_dataset(ds, args.chunk), args)
     info["load_after"] = loadavg()
