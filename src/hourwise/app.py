@@ -14,20 +14,20 @@ from hourwise.api.activitywatch import build_router as build_activitywatch_route
 from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
 from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
-from hourwise.api.keys import router as keys_router
-from hourwise.api.schedules import router as schedules_router
-from hourwise.api.rescuetime.contexts import RescueTimeContexts
-from hourwise.api.rescuetime.routes import build_router as build_rescuetime_router
-from hourwise.api.security_headers import HtmlSecurityHeaders
-from hourwise.auth.ratelimit import FailedAuthLimiter
 from hourwise.api.docs import install_api_browser
 from hourwise.api.errors import install_error_handlers
+from hourwise.api.keys import router as keys_router
 from hourwise.api.middleware import OriginPolicy, RequestGuard
+from hourwise.api.rescuetime.contexts import RescueTimeContexts
+from hourwise.api.rescuetime.routes import build_router as build_rescuetime_router
+from hourwise.api.schedules import router as schedules_router
+from hourwise.api.security_headers import HtmlSecurityHeaders
+from hourwise.auth.ratelimit import FailedAuthLimiter
 from hourwise.services import Services
 from hourwise.services.oauth import OAuthService
-from hourwise.web.pages import router as pages_router
 from hourwise.settings import Settings
 from hourwise.store import Store
+from hourwise.web.pages import router as pages_router
 
 OPENAPI_URL = "/api/openapi.json"
 

@@ -156,6 +156,7 @@ cli.add_typer(user_cli, name="user")
 cli.add_typer(key_cli, name="key")
 cli.add_typer(oauth_cli, name="oauth-client")
 from hourwise.cli_schedules import schedule_cli  # noqa: E402
+
 cli.add_typer(schedule_cli, name="schedule")
 
 

@@ -6,8 +6,8 @@ command-line flags. Nothing here touches the disk until ``load_settings`` is cal
 
 from __future__ import annotations
 
-from pathlib import Path
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator

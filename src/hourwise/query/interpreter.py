@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from hourwise.models import Bucket, Event, InvalidTimestamp, parse_timestamp
+from hourwise.query.ast import Call, DictExpr, Expr, ListExpr, Literal, Name, Program
 from hourwise.query.cache import Reads
-from hourwise.query.ast import Call, DictExpr, Expr, Literal, ListExpr, Name, Program
 from hourwise.query.errors import (
     QueryError,
     QueryFunctionError,

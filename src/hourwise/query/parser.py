@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from hourwise.query.ast import Assign, Call, DictExpr, Expr, Literal, ListExpr, Name, Program, Span
+from hourwise.query.ast import Assign, Call, DictExpr, Expr, ListExpr, Literal, Name, Program, Span
 from hourwise.query.errors import QueryParseError, at
 from hourwise.query.lexer import EOF, NAME, NUMBER, STRING, Token, tokenize
 

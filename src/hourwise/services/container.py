@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hourwise import __version__
+from hourwise.query.interpreter import Limits
 from hourwise.services.accounts import AccountService
 from hourwise.services.buckets import BucketService
 from hourwise.services.heartbeats import BucketLocks, HeartbeatService
@@ -17,7 +18,6 @@ from hourwise.services.transfer import TransferService
 from hourwise.settings import Settings
 from hourwise.store import Store
 from hourwise.store.schema import OWNER_ID
-from hourwise.query.interpreter import Limits
 
 
 @dataclass

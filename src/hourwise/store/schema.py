@@ -12,8 +12,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    UniqueConstraint,
-    false,
     Column,
     ForeignKey,
     Index,
@@ -23,6 +21,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    false,
 )
 
 # SQLite only treats "INTEGER PRIMARY KEY" as the rowid; BIGINT would add a second key.

@@ -9,8 +9,8 @@ concurrently (WAL on SQLite).
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,11 @@ from sqlalchemy import (
 from hourwise.errors import InvalidInput, NotFound
 from hourwise.models import Bucket, Event
 from hourwise.store import schema as t
-from hourwise.store.engine import build_engine, normalise_url
 from hourwise.store.accounts import AccountRecords
+from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
+from hourwise.store.engine import build_engine, normalise_url
 from hourwise.store.heartbeat_writes import HeartbeatWrites
 from hourwise.store.oauth import OAuthRecords
-from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
 
 CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
 
