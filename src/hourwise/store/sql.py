@@ -9,7 +9,7 @@ concurrently (WAL on SQLite).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,6 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     Connection,
-    and_,
     bindparam,
     delete,
     exists,
@@ -34,10 +33,10 @@ from hourwise.store import schema as t
 from hourwise.store.accounts import AccountRecords
 from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
 from hourwise.store.engine import build_engine, normalise_url
+from hourwise.store.event_data import CHUNK, EventData
+from hourwise.store.event_reads import EventReads
 from hourwise.store.heartbeat_writes import HeartbeatWrites
 from hourwise.store.oauth import OAuthRecords
-
-CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
 
 _BUMP_MAX_DURATION = (
     update(t.buckets)
@@ -54,23 +53,7 @@ class BucketRow:
     max_duration: int
 
 
-def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> list[Any]:
-    """WHERE terms for events overlapping [start, end] (both inclusive, as ActivityWatch).
-
-    An event that began before ``start`` can be at most ``max_duration`` long, so looking
-    back that far on the (bucket, start) index finds it however long it is.
-    """
-    e = t.events.c
-    terms: list[Any] = [e.bucket_id == bucket.id]
-    if end is not None:
-        terms.append(e.starttime <= end)
-    if start is not None:
-        terms.append(e.endtime >= start)
-        terms.append(e.starttime >= start - bucket.max_duration)
-    return terms
-
-
-class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
+class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords):
     """Buckets, events, settings and server metadata in one SQL database."""
 
     def __init__(self, url: str, *, data_cache_size: int = 250_000):
@@ -298,209 +281,6 @@ class Store(HeartbeatWrites, AccountRecords, OAuthRecords):
             self._data_by_id.clear()
             self._text_by_id.clear()
             self._id_by_hash.clear()
-
-    # -- event data ------------------------------------------------------------------
-
-    def _data_ids(self, conn: Connection, canon: Sequence[tuple[bytes, bytes]]) -> list[int]:
-        """The event_data id of each (canonical JSON, hash) pair, inserting new ones."""
-        local: dict[bytes, int] = {}
-        missing: dict[bytes, bytes] = {}
-        for text, digest in canon:
-            if digest in local or digest in missing:
-                continue
-            known = self._id_by_hash.get(digest)
-            if known is not None:
-                local[digest] = known
-            else:
-                missing[digest] = text
-        if missing:
-            if self.dialect == "sqlite":
-                self._sqlite_data_ids(conn, missing, local)
-            else:
-                d = t.event_data
-                hashes = list(missing)
-                for i in range(0, len(hashes), CHUNK):
-                    chunk = hashes[i : i + CHUNK]
-                    for row in conn.execute(select(d.c.id, d.c.hash).where(d.c.hash.in_(chunk))):
-                        local[bytes(row.hash)] = row.id
-                        missing.pop(bytes(row.hash), None)
-                if missing:
-                    rows = conn.execute(
-                        insert(d).returning(d.c.id, d.c.hash),
-                        [{"hash": h, "json": text.decode()} for h, text in missing.items()],
-                    )
-                    for row in rows:
-                        local[bytes(row.hash)] = row.id
-            for digest, ident in local.items():
-                self._id_by_hash[digest] = ident
-        return [local[digest] for _, digest in canon]
-
-    @staticmethod
-    def _sqlite_data_ids(
-        conn: Connection, missing: dict[bytes, bytes], local: dict[bytes, int]
-    ) -> None:
-        """SQLite half of ``_data_ids`` on the raw cursor (bulk imports spend their time
-        here). New rows get consecutive rowids ending at last_insert_rowid(): the caller
-        holds the write lock and every inserted hash was just checked to be absent."""
-        cursor = conn.connection.driver_connection.cursor()
-        try:
-            hashes = list(missing)
-            for i in range(0, len(hashes), CHUNK):
-                chunk = hashes[i : i + CHUNK]
-                marks = ",".join("?" * len(chunk))
-                for ident, digest in cursor.execute(
-                    f"SELECT id, hash FROM event_data WHERE hash IN ({marks})", chunk
-                ):
-                    local[digest] = ident
-                    del missing[digest]
-            if missing:
-                cursor.executemany(
-                    "INSERT INTO event_data (hash, json) VALUES (?, ?)",
-                    [(digest, text.decode()) for digest, text in missing.items()],
-                )
-                last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
-                for ident, digest in enumerate(missing, start=last - len(missing) + 1):
-                    local[digest] = ident
-        finally:
-            cursor.close()
-
-    def _load_data(self, conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Decoded data objects by id; each distinct object is decoded once and shared."""
-        found: dict[int, dict[str, Any]] = {}
-        wanted: list[int] = []
-        for ident in ids:
-            if ident in found:
-                continue
-            cached = self._data_by_id.get(ident)
-            if cached is not None:
-                found[ident] = cached
-            else:
-                found[ident] = None  # type: ignore[assignment]  # placeholder until loaded
-                wanted.append(ident)
-        d = t.event_data
-        for i in range(0, len(wanted), CHUNK):
-            chunk = wanted[i : i + CHUNK]
-            for row in conn.execute(select(d.c.id, d.c.json).where(d.c.id.in_(chunk))):
-                value = orjson.loads(row.json)
-                found[row.id] = value
-                self._data_by_id[row.id] = value
-        return found
-
-    # -- events: reads ---------------------------------------------------------------
-
-    def _event_rows(self, conn: Connection, key: str, start: int | None, end: int | None,
-                    limit: int | None) -> list[tuple[int, int, int, int]]:
-        """(id, start, end, data_id) of events overlapping [start, end], newest first,
-        clipped to the range."""
-        e = t.events.c
-        bucket = self._require_bucket(conn, key)
-        query = (
-            select(e.id, e.starttime, e.endtime, e.data_id)
-            .where(and_(*_span_conditions(bucket, start, end)))
-            .order_by(e.starttime.desc(), e.id.desc())
-        )
-        if limit is not None:
-            query = query.limit(limit)
-        # Plain DBAPI tuples: building a Row object per event costs more than the read.
-        rows = conn.execute(query).cursor.fetchall()
-        if start is None and end is None:
-            return rows
-        low = start if start is not None else -(2**63)
-        high = end if end is not None else 2**63
-        return [
-            (ident, s if s > low else low, en if en < high else high, data_id)
-            for ident, s, en, data_id in rows
-        ]
-
-    def get_events(
-        self,
-        key: str,
-        start: int | None = None,
-        end: int | None = None,
-        limit: int | None = None,
-    ) -> list[Event]:
-        """Events overlapping [start, end], newest first, clipped to the range."""
-        with self.engine.connect() as conn:
-            rows = self._event_rows(conn, key, start, end, limit)
-            datas = self._load_data(conn, {row[3] for row in rows})
-        return [Event(ident, s, en - s, datas[data_id]) for ident, s, en, data_id in rows]
-
-    def event_listing(
-        self,
-        key: str,
-        start: int | None = None,
-        end: int | None = None,
-        limit: int | None = None,
-    ) -> tuple[list[tuple[int, int, int, int]], dict[int, str]]:
-        """What ``get_events`` returns, as rows plus each distinct data object's stored
-        canonical JSON text: a listing can write the stored text straight into its
-        response instead of decoding and re-encoding every event's data."""
-        with self.engine.connect() as conn:
-            rows = self._event_rows(conn, key, start, end, limit)
-            texts = self._data_texts(conn, {row[3] for row in rows})
-        return rows, texts
-
-    def _data_texts(self, conn: Connection, ids: set[int]) -> dict[int, str]:
-        found: dict[int, str] = {}
-        wanted = []
-        for ident in ids:
-            cached = self._text_by_id.get(ident)
-            if cached is None:
-                wanted.append(ident)
-            else:
-                found[ident] = cached
-        d = t.event_data
-        for i in range(0, len(wanted), CHUNK):
-            for ident, text in conn.execute(
-                select(d.c.id, d.c.json).where(d.c.id.in_(wanted[i : i + CHUNK]))
-            ):
-                found[ident] = self._text_by_id[ident] = text
-        return found
-
-    def count_events(self, key: str, start: int | None = None, end: int | None = None) -> int:
-        with self.engine.connect() as conn:
-            bucket = self._require_bucket(conn, key)
-            query = select(func.count()).select_from(t.events).where(
-                and_(*_span_conditions(bucket, start, end))
-            )
-            return int(conn.execute(query).scalar() or 0)
-
-    def get_event(self, key: str, event_id: int) -> Event | None:
-        e = t.events.c
-        with self.engine.connect() as conn:
-            bucket = self._require_bucket(conn, key)
-            row = conn.execute(
-                select(e.id, e.starttime, e.endtime, e.data_id).where(
-                    e.id == event_id, e.bucket_id == bucket.id
-                )
-            ).first()
-            if row is None:
-                return None
-            data = self._load_data(conn, [row.data_id])[row.data_id]
-            return Event(row.id, row.starttime, row.endtime - row.starttime, data)
-
-    def iter_events(self, key: str, batch: int = 5000) -> Iterator[list[Event]]:
-        """Every event of a bucket, newest first, in batches (for streaming exports)."""
-        e = t.events.c
-        cursor: tuple[int, int] | None = None
-        while True:
-            with self.engine.connect() as conn:
-                bucket = self._require_bucket(conn, key)
-                query = select(e.id, e.starttime, e.endtime, e.data_id).where(
-                    e.bucket_id == bucket.id
-                )
-                if cursor is not None:
-                    query = query.where(
-                        (e.starttime < cursor[0]) | ((e.starttime == cursor[0]) & (e.id < cursor[1]))
-                    )
-                rows = conn.execute(
-                    query.order_by(e.starttime.desc(), e.id.desc()).limit(batch)
-                ).all()
-                if not rows:
-                    return
-                datas = self._load_data(conn, {row[3] for row in rows})
-            yield [Event(r[0], r[1], r[2] - r[1], datas[r[3]]) for r in rows]
-            cursor = (rows[-1][1], rows[-1][0])
 
     # -- events: writes --------------------------------------------------------------
 

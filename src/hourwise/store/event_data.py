@@ -1,0 +1,119 @@
+"""The store's event data: each distinct data object stored once, looked up by hash,
+decoded once and shared. A mixin of ``Store`` (shares its caches and connections)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, insert, select
+
+from hourwise.store import schema as t
+
+CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
+
+
+class EventData:
+    def _data_ids(self, conn: Connection, canon: Sequence[tuple[bytes, bytes]]) -> list[int]:
+        """The event_data id of each (canonical JSON, hash) pair, inserting new ones."""
+        local: dict[bytes, int] = {}
+        missing: dict[bytes, bytes] = {}
+        for text, digest in canon:
+            if digest in local or digest in missing:
+                continue
+            known = self._id_by_hash.get(digest)
+            if known is not None:
+                local[digest] = known
+            else:
+                missing[digest] = text
+        if missing:
+            if self.dialect == "sqlite":
+                self._sqlite_data_ids(conn, missing, local)
+            else:
+                d = t.event_data
+                hashes = list(missing)
+                for i in range(0, len(hashes), CHUNK):
+                    chunk = hashes[i : i + CHUNK]
+                    for row in conn.execute(select(d.c.id, d.c.hash).where(d.c.hash.in_(chunk))):
+                        local[bytes(row.hash)] = row.id
+                        missing.pop(bytes(row.hash), None)
+                if missing:
+                    rows = conn.execute(
+                        insert(d).returning(d.c.id, d.c.hash),
+                        [{"hash": h, "json": text.decode()} for h, text in missing.items()],
+                    )
+                    for row in rows:
+                        local[bytes(row.hash)] = row.id
+            for digest, ident in local.items():
+                self._id_by_hash[digest] = ident
+        return [local[digest] for _, digest in canon]
+
+    @staticmethod
+    def _sqlite_data_ids(
+        conn: Connection, missing: dict[bytes, bytes], local: dict[bytes, int]
+    ) -> None:
+        """SQLite half of ``_data_ids`` on the raw cursor (bulk imports spend their time
+        here). New rows get consecutive rowids ending at last_insert_rowid(): the caller
+        holds the write lock and every inserted hash was just checked to be absent."""
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            hashes = list(missing)
+            for i in range(0, len(hashes), CHUNK):
+                chunk = hashes[i : i + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for ident, digest in cursor.execute(
+                    f"SELECT id, hash FROM event_data WHERE hash IN ({marks})", chunk
+                ):
+                    local[digest] = ident
+                    del missing[digest]
+            if missing:
+                cursor.executemany(
+                    "INSERT INTO event_data (hash, json) VALUES (?, ?)",
+                    [(digest, text.decode()) for digest, text in missing.items()],
+                )
+                last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+                for ident, digest in enumerate(missing, start=last - len(missing) + 1):
+                    local[digest] = ident
+        finally:
+            cursor.close()
+
+    def _load_data(self, conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Decoded data objects by id; each distinct object is decoded once and shared."""
+        found: dict[int, dict[str, Any]] = {}
+        wanted: list[int] = []
+        for ident in ids:
+            if ident in found:
+                continue
+            cached = self._data_by_id.get(ident)
+            if cached is not None:
+                found[ident] = cached
+            else:
+                found[ident] = None  # type: ignore[assignment]  # placeholder until loaded
+                wanted.append(ident)
+        d = t.event_data
+        for i in range(0, len(wanted), CHUNK):
+            chunk = wanted[i : i + CHUNK]
+            for row in conn.execute(select(d.c.id, d.c.json).where(d.c.id.in_(chunk))):
+                value = orjson.loads(row.json)
+                found[row.id] = value
+                self._data_by_id[row.id] = value
+        return found
+
+    def _data_texts(self, conn: Connection, ids: set[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        wanted = []
+        for ident in ids:
+            cached = self._text_by_id.get(ident)
+            if cached is None:
+                wanted.append(ident)
+            else:
+                found[ident] = cached
+        d = t.event_data
+        for i in range(0, len(wanted), CHUNK):
+            for ident, text in conn.execute(
+                select(d.c.id, d.c.json).where(d.c.id.in_(wanted[i : i + CHUNK]))
+            ):
+                found[ident] = self._text_by_id[ident] = text
+        return found
+
