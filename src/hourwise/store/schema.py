@@ -150,3 +150,20 @@ oauth_tokens = Table(
     Column("expires", BigInteger, nullable=False),
     Column("revoked", BigInteger, nullable=True),
 )
+
+# Per-day activity cells of the RescueTime analytics (hourwise.analytics.cellstore),
+# so a restarted server need not rebuild past days from raw events. A user's cells cover
+# all their buckets; a row is one local day in one time zone. Rows are deleted when a
+# write touches their span (migration 0005).
+activity_cells = Table(
+    "activity_cells",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("zone", String(128), primary_key=True),  # IANA name
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD, local
+    Column("start_us", BigInteger, nullable=False),  # UTC microseconds of local midnight
+    Column("end_us", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),  # encoding version of ``cells``
+    Column("cells", LargeBinary, nullable=False),
+    Index("ix_activity_cells_user_end", "user_id", "end_us"),
+)

@@ -7,6 +7,7 @@ token holding the endpoint's scope. Anything else gets RescueTime's "key not fou
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from datetime import tzinfo
@@ -15,11 +16,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 
+from hourwise.analytics.cellstore import CellStore
 from hourwise.analytics.index import ActivityIndex
 from hourwise.api.rescuetime.routes import AnalyticsContext
 from hourwise.auth.principal import Principal
 from hourwise.categorize.classes import from_classes
+from hourwise.categorize.classifier import classifier_for
 from hourwise.services import Services
+
+log = logging.getLogger(__name__)
 
 TIMEZONE_SETTING = "hourwise_timezone"  # an IANA name, e.g. "Europe/Berlin"
 OVERRIDES_SETTING = "hourwise_activity_overrides"
@@ -49,6 +54,19 @@ class RescueTimeContexts:
         self.default_zone = server_zone()
         self._indexes: dict[int, ActivityIndex] = {}
         self._lock = threading.Lock()
+        # Per-day cells in the database: its write listener follows every user's writes
+        # from the start, before any index exists.
+        self.cells = CellStore(services.store)
+        self.warmed = threading.Thread(target=self._warm, name="hourwise-warm", daemon=True)
+        self.warmed.start()
+
+    def _warm(self) -> None:
+        """Load the taxonomy and the owner's classifier off the first request's path."""
+        try:
+            settings = self.services.settings
+            classifier_for(from_classes(settings.stored("classes"), settings.get(OVERRIDES_SETTING)))
+        except Exception:  # only a warm-up: the first request does it again
+            log.debug("warming the classifier failed", exc_info=True)
 
     def _index(self, user_id: int) -> ActivityIndex:
         # One per user for the server's life: it keeps per-day cells and follows writes.
@@ -56,7 +74,7 @@ class RescueTimeContexts:
             index = self._indexes.get(user_id)
             if index is None:
                 index = self._indexes[user_id] = ActivityIndex(
-                    self.services.for_user(user_id).store
+                    self.services.for_user(user_id).store, persisted=self.cells
                 )
             return index
 
