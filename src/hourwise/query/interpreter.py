@@ -246,10 +246,54 @@ def run_period(program: Program, period: Period, source: EventSource, name: str,
         "NAME": name,
     }
     ctx = Context(source, namespace, budget, limits)
-    for statement in program.statements:
+    for statement, dead in zip(program.statements, _dead_after(program)):
         budget.check()
         namespace[statement.target] = evaluate(statement.value, ctx)
+        for variable in dead:
+            # never read again: free its (often large) event list now, not at the end
+            del namespace[variable]
     return namespace["RETURN"], ctx.reads
+
+
+_PREDEFINED = frozenset({"RETURN", "STARTTIME", "ENDTIME", "TIMEINTERVAL", "NAME"})
+_dead_cache: dict[int, tuple[Program, list[tuple[str, ...]]]] = {}
+
+
+def _names(expr: Expr, out: set[str]) -> set[str]:
+    kind = type(expr)
+    if kind is Name:
+        out.add(expr.name)
+    elif kind is Call or kind is ListExpr:
+        for item in expr.args if kind is Call else expr.items:
+            _names(item, out)
+    elif kind is DictExpr:
+        for item in expr.values:
+            _names(item, out)
+    return out
+
+
+def _dead_after(program: Program) -> list[tuple[str, ...]]:
+    """For each statement, the variables no later statement reads (deleted after it).
+
+    ``RETURN`` and the predefined names stay (``query_bucket`` reads STARTTIME and
+    ENDTIME implicitly). A long query holds each intermediate event list only as long
+    as it is needed, which lowers its peak memory.
+    """
+    cached = _dead_cache.get(id(program))
+    if cached is not None and cached[0] is program:
+        return cached[1]
+    later: set[str] = set()
+    dead: list[tuple[str, ...]] = []
+    for statement in reversed(program.statements):
+        reads = _names(statement.value, set())
+        candidates = (reads | {statement.target}) - later - _PREDEFINED
+        dead.append(tuple(sorted(candidates)))
+        later |= reads
+    dead.reverse()
+    if len(_dead_cache) >= 256:
+        _dead_cache.clear()
+    _dead_cache[id(program)] = (program, dead)
+    return dead
 
 
 paused_gc = _gc_paused

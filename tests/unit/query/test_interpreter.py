@@ -91,3 +91,16 @@ def test_results_are_not_shared_between_variables(source):
     a, b = run(source, text)[0]
     assert "$category" not in a[0].data and b[0].data["$category"] == ["Work"]
     assert a[0].data == DATA
+
+
+def test_variables_are_freed_after_their_last_use(source):
+    from hourwise.query.interpreter import _dead_after
+
+    text = ('a = query_bucket("w"); b = flood(a); unused = concat(a, b); '
+            'RETURN = [sum_durations(b), STARTTIME]; after = RETURN;')
+    program = parse(text)
+    dead = dict(zip([s.target for s in program.statements], _dead_after(program)))
+    assert dead == {"a": (), "b": (), "unused": ("a", "unused"), "RETURN": ("b",), "after": ("after",)}
+    assert run(source, text) == [[1000.0, "2024-01-01T00:00:00+00:00"]]
+    # reassignments and reads in nested calls, lists and dicts keep variables alive
+    assert run(source, 'x = 1; y = {"k": [x]}; x = 2; RETURN = [x, y];') == [[2, {"k": [1]}]]
