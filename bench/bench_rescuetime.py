@@ -9,10 +9,12 @@ times three requests:
 - ``/anapi/data`` ``perspective=interval&resolution_time=hour`` over one week;
 - ``/anapi/daily_summary_feed`` (the 14 days before today: the data ends yesterday).
 
-Each is timed **cold** (the first request after the server starts: no per-day cells,
-no classifications in memory; for the feed, no frozen summaries either on the first
-start) and **warm** (the same request repeated). The server is restarted ``--restarts``
-times on the same database to get several cold samples. There is no RescueTime reference
+Each is timed **first** (right after the import, in the server that loaded the data:
+nothing computed or stored yet, every day is built from raw events), **cold** (the
+first request after a restart: no cells or classifications in memory, the per-day cells
+the earlier runs stored in the database; for the feed, every other restart also drops
+the frozen summaries) and **warm** (the same request repeated). The server is
+restarted ``--restarts`` times on the same database to get several cold samples. There is no RescueTime reference
 server, so the numbers are absolute; targets 200 / 200 / 300 ms.
 
     .venv/bin/python bench/bench_rescuetime.py                # 365 days
@@ -118,6 +120,7 @@ def run(ds, srv, chunks, args) -> dict:
         print(f"  loaded in {load_s:.0f} s", flush=True)
         key = create_key(srv)
         paths = requests(key, month, week)
+        first: dict[str, float] = {}
         cold: dict[str, list[float]] = {n: [] for n in paths}
         cold_stored: list[float] = []
         warm: dict[str, list[float]] = {n: [] for n in paths}
@@ -132,7 +135,9 @@ def run(ds, srv, chunks, args) -> dict:
                 for name, path in paths.items():
                     seconds, body = c.timed("GET", path)
                     shapes[name] = check(name, body)
-                    if name == "feed" and restart % 2 == 1:
+                    if restart == 0:
+                        first[name] = seconds
+                    elif name == "feed" and restart % 2 == 1:
                         cold_stored.append(seconds)
                     else:
                         cold[name].append(seconds)
@@ -141,7 +146,8 @@ def run(ds, srv, chunks, args) -> dict:
                     for name, path in paths.items():
                         seconds, _body = c.timed("GET", path)
                         warm[name].append(seconds)
-        return {"month": month, "week": week, "cold": cold, "cold_stored": cold_stored,
+        return {"month": month, "week": week, "first": first, "cold": cold,
+                "cold_stored": cold_stored,
                 "warm": warm, "shapes": shapes, "load_s": load_s,
                 "peak": srv.peak_rss_bytes()}
     finally:
@@ -164,17 +170,20 @@ def markdown(res: dict, ds, info: dict) -> str:
     rows, verdicts = [], []
     for name, label in labels.items():
         cold, warm = res["cold"][name], res["warm"][name]
-        rows.append([label, res["shapes"][name], ms(cold), worst(cold), ms(warm),
-                     f"{TARGETS_MS[name]} ms"])
+        rows.append([label, res["shapes"][name], ms([res["first"][name]]), ms(cold),
+                     worst(cold), ms(warm), f"{TARGETS_MS[name]} ms"])
         slowest = max(cold + warm) * 1000
-        verdicts.append(f"- {label}: slowest request {slowest:.0f} ms, target "
+        first = res["first"][name] * 1000
+        verdicts.append(f"- {label}: slowest request after a restart {slowest:.0f} ms, target "
                         f"{TARGETS_MS[name]} ms — " + ("met" if slowest < TARGETS_MS[name]
-                                                       else "**MISSED**"))
+                                                       else "**MISSED**")
+                        + f"; first request after the import {first:.0f} ms — "
+                        + ("met" if first < TARGETS_MS[name] else "**MISSED**"))
     if res["cold_stored"]:
         rows.append(["`daily_summary_feed`, summaries already frozen", res["shapes"]["feed"],
-                     ms(res["cold_stored"]), worst(res["cold_stored"]), "–", "300 ms"])
-    table = report.table(["Request", "Answer", "Cold (median)", "Cold (worst)",
-                          "Warm (median)", "Target"], rows)
+                     "–", ms(res["cold_stored"]), worst(res["cold_stored"]), "–", "300 ms"])
+    table = report.table(["Request", "Answer", "First after import", "Cold (median)",
+                          "Cold (worst)", "Warm (median)", "Target"], rows)
     m = info["machine"]
     return f"""## RescueTime API benchmark (issue #5): `bench/bench_rescuetime.py`
 
@@ -197,11 +206,15 @@ Command (from the repository root; the run took {info['minutes']:.1f} minutes):
 
 {table}
 
-- *Cold*: the first request after the server process starts ({info['restarts']} starts on the
-  same database): no per-day cells or classifications in memory yet; SQLite's page cache
-  is the operating system's. The three requests cover disjoint days. For the feed,
-  starts 1, 3, … forget the frozen summaries first (computed again, then frozen); starts
-  2, 4, … find them frozen (the extra row).
+- *First after import*: the first request, in the server process that loaded the data:
+  no per-day cells anywhere yet, so every day is built from raw events (and then stored
+  in `activity_cells` in the background).
+- *Cold*: the first request after the server process starts ({info['restarts'] - 1} restarts on the
+  same database): no per-day cells or classifications in memory, the cells the earlier
+  runs stored are read from the database; SQLite's page cache is the operating system's.
+  The three requests cover disjoint days. For the feed, restarts 2, 4, … forget the
+  frozen summaries first (computed again from the stored cells, then frozen); restarts
+  1, 3, … find them frozen (the extra row).
 - *Warm*: median of {info['repeat']} repeats of each request after the cold one.
 - Peak resident memory of the server over the run: {report.fmt_bytes(res['peak'])}.
 
@@ -219,7 +232,7 @@ def loadavg() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--restarts", type=int, default=4)
+    parser.add_argument("--restarts", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument("--hourwise-commit", default=None,
