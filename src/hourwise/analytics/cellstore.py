@@ -181,8 +181,23 @@ class CellStore:
         if start is not None and end is not None:
             where = and_(where, c.start_us <= end, c.end_us > start)
         # Runs under the store's write lock (listeners do), so no insert interleaves.
-        with self.store._write() as conn:
-            conn.execute(delete(activity_cells).where(where))
+        try:
+            with self.store._write() as conn:
+                conn.execute(delete(activity_cells).where(where))
+        except Exception:
+            # The write itself has committed; failing here would skip the listeners after
+            # this one (the in-memory caches). Stop using stored cells in this process and
+            # try to drop them all, so no stale row outlives it.
+            log.exception("could not delete stored activity cells; no longer using them")
+            self.enabled = False
+            with self._reach_lock:
+                self._reach.clear()
+            try:
+                with self.store._write() as conn:
+                    conn.execute(delete(activity_cells))
+            except Exception:
+                log.exception("stored activity cells may be stale: delete the rows of "
+                              "table activity_cells before the next start")
 
     # -- reading -----------------------------------------------------------------------
 
@@ -268,6 +283,8 @@ class CellStore:
         encoded = [(i, encode(i.cells, i.index.subjects)) for i in items]
         c = activity_cells.c
         with self.store._write() as conn:
+            if not self.enabled:
+                return
             # Under the write lock every committed write has been announced to the index,
             # so its log says whether the events changed since the cells were built.
             for item, blob in encoded:

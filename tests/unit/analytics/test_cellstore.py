@@ -206,3 +206,22 @@ def test_encoding_round_trip(store):
     for bad in (b"", blob[:-3], b"x" * 40):
         with pytest.raises(ValueError):
             decode(bad, day.start, day.end, other.intern_many)
+
+
+def test_a_failing_delete_fails_no_write(store, monkeypatch):
+    data = Data(store)
+    fill(data)
+    cells = CellStore(store, background=False)
+    index = ActivityIndex(store, persisted=cells)
+    before = tables(index)
+
+    class Broken:
+        def _write(self):
+            raise RuntimeError("database gone")
+
+    monkeypatch.setattr(cells, "store", Broken())
+    data.window([(us(D2.year, D2.month, D2.day, 12, tz=BERLIN), 60, "code", "new.py")],
+                key=LAPTOP, host="laptop")  # commits; the listener's failure is contained
+    assert not cells.enabled
+    after = tables(index)  # the in-memory cells followed the write
+    assert after != before and after == tables(ActivityIndex(store))
