@@ -78,8 +78,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI):
+    async def lifespan(app: FastAPI):
         yield
+        app.state.rescuetime.close()
         store.close()
 
     app = FastAPI(
@@ -99,6 +100,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(schedules_router)
     app.include_router(pages_router)
     contexts = RescueTimeContexts(services)
+    app.state.rescuetime = contexts
     app.include_router(build_rescuetime_router(contexts.key_context, contexts.token_context))
     oauth = OAuthService(store)
     limiter = FailedAuthLimiter()

@@ -143,6 +143,9 @@ class _Pending:
     cells: DayCells
 
 
+CLEAN_SHUTDOWN = "activity_cells_clean_shutdown"
+
+
 class CellStore:
     """The database side of :class:`ActivityIndex`: one per root store (all users)."""
 
@@ -156,6 +159,12 @@ class CellStore:
         self.enabled = True
         c = activity_cells.c
         try:
+            # Rows are dropped by write listeners after each commit; a crash between the
+            # two would leave stale rows. So unless the last shutdown was clean, start over.
+            if store.get_meta(CLEAN_SHUTDOWN) != "1":
+                with store._write() as conn:
+                    conn.execute(delete(activity_cells))
+            store.set_meta(CLEAN_SHUTDOWN, "0")
             with store.engine.connect() as conn:
                 for user_id, reach in conn.execute(
                     select(c.user_id, func.max(c.end_us)).group_by(c.user_id)
@@ -253,6 +262,14 @@ class CellStore:
                     self._thread = threading.Thread(
                         target=self._run, name="hourwise-cells", daemon=True)
                     self._thread.start()
+
+    def close(self) -> None:
+        """Write what is queued and record a clean shutdown (the rows can be trusted)."""
+        if not self.enabled:
+            return
+        self.flush()
+        if not self._queue.unfinished_tasks:
+            self.store.set_meta(CLEAN_SHUTDOWN, "1")
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every queued row is written (tests, shutdown)."""

@@ -160,6 +160,12 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
                 select(t.server_meta.c.value).where(t.server_meta.c.key == key)
             ).scalar()
 
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            m = t.server_meta
+            if not conn.execute(update(m).where(m.c.key == key).values(value=value)).rowcount:
+                conn.execute(insert(m).values(key=key, value=value))
+
     def set_meta_default(self, key: str, value: str) -> str:
         """Store ``value`` under ``key`` unless one is stored already; return the stored one."""
         with self._write() as conn:

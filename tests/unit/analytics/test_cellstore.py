@@ -60,6 +60,12 @@ def rows(store: Store) -> dict[str, int]:
         return {r.day: r.user_id for r in conn.execute(select(c.day, c.user_id))}
 
 
+def restart(cells: CellStore, background: bool = True) -> CellStore:
+    """A clean restart: the old cell store shuts down (and says so), a new one opens."""
+    cells.close()
+    return CellStore(cells.store, background=background)
+
+
 def no_builds(index: ActivityIndex) -> ActivityIndex:
     def fail(*_a):
         raise AssertionError("built from events instead of the database")
@@ -92,6 +98,7 @@ def test_cells_survive_a_restart(url):
     fill(Data(store))
     built = tables(ActivityIndex(store, persisted=cells))
     assert sorted(rows(store)) == [D1.isoformat(), D2.isoformat(), D3.isoformat()]
+    cells.close()  # a clean shutdown
     store.close()
 
     store, cells = open_store(url)  # a restarted server
@@ -109,7 +116,7 @@ def test_background_writer(store):
     first = tables(ActivityIndex(store, persisted=cells))
     cells.flush()
     assert len(rows(store)) == 3
-    assert tables(no_builds(ActivityIndex(store, persisted=CellStore(store)))) == first
+    assert tables(no_builds(ActivityIndex(store, persisted=restart(cells)))) == first
 
 
 def test_a_write_deletes_the_days_it_touches(url):
@@ -127,7 +134,8 @@ def test_a_write_deletes_the_days_it_touches(url):
         assert after != before and after == tables(ActivityIndex(store))
         # a restarted server sees the new event too (D2 rebuilt and stored again)
         assert sorted(rows(store)) == [D1.isoformat(), D2.isoformat(), D3.isoformat()]
-        assert tables(no_builds(ActivityIndex(store, persisted=CellStore(store)))) == after
+        cells = restart(cells)
+        assert tables(no_builds(ActivityIndex(store, persisted=cells))) == after
         # an event across midnight D1/D2 deletes both
         late = us(D2.year, D2.month, D2.day, tz=BERLIN) - 30 * S
         data.window([(late, 60, "code", "midnight.py")], key=LAPTOP, host="laptop")
@@ -189,7 +197,7 @@ def test_bad_rows_are_rebuilt(store):
         conn.execute(update(activity_cells).where(c.day == D1.isoformat()).values(cells=b"junk"))
         conn.execute(update(activity_cells).where(c.day == D2.isoformat())
                      .values(start_us=c.start_us + 3600 * S))  # other zone rules
-    assert tables(ActivityIndex(store, persisted=CellStore(store, background=False))) == built
+    assert tables(ActivityIndex(store, persisted=restart(cells, background=False))) == built
 
 
 def test_encoding_round_trip(store):
@@ -225,3 +233,35 @@ def test_a_failing_delete_fails_no_write(store, monkeypatch):
     assert not cells.enabled
     after = tables(index)  # the in-memory cells followed the write
     assert after != before and after == tables(ActivityIndex(store))
+
+
+def test_cells_survive_only_a_clean_shutdown(tmp_path):
+    """A crash between a write's commit and the listener's delete could leave stale rows,
+    so rows are trusted only after a clean shutdown."""
+    from sqlalchemy import func, insert, select
+
+    from hourwise.analytics.cellstore import CellStore
+    from hourwise.store import Store
+    from hourwise.store.schema import activity_cells
+
+    url = f"sqlite:///{tmp_path / 'cells.db'}"
+    store = Store(url)
+    store.migrate()
+    row = {"user_id": 1, "zone": "UTC", "day": "2024-01-02", "start_us": 0, "end_us": 1,
+           "version": 1, "cells": b"x"}
+    columns = {c.name for c in activity_cells.c}
+    row = {k: v for k, v in row.items() if k in columns}
+
+    def count(st):
+        with st.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(activity_cells)).scalar()
+
+    cells = CellStore(store, background=False)
+    with store._write() as conn:
+        conn.execute(insert(activity_cells).values(**row))
+    cells.close()  # clean: kept
+    CellStore(store, background=False)
+    assert count(store) == 1
+    # no close() this time: as after a crash, the next start forgets every row
+    CellStore(store, background=False)
+    assert count(store) == 0

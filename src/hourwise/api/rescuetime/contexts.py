@@ -60,6 +60,10 @@ class RescueTimeContexts:
         self.warmed = threading.Thread(target=self._warm, name="hourwise-warm", daemon=True)
         self.warmed.start()
 
+    def close(self) -> None:
+        """At shutdown: persist what is queued and mark the stored cells trustworthy."""
+        self.cells.close()
+
     def _warm(self) -> None:
         """Load the taxonomy and the owner's classifier off the first request's path."""
         try:
