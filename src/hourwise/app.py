@@ -14,7 +14,7 @@ from hourwise.api.activitywatch import build_router as build_activitywatch_route
 from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
 from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
-from hourwise.api.docs import install_api_browser
+from hourwise.api.docs import install_api_browser, install_webui
 from hourwise.api.errors import install_error_handlers
 from hourwise.api.keys import router as keys_router
 from hourwise.api.middleware import OriginPolicy, RequestGuard
@@ -23,6 +23,7 @@ from hourwise.api.rescuetime.routes import build_router as build_rescuetime_rout
 from hourwise.api.schedules import router as schedules_router
 from hourwise.api.security_headers import HtmlSecurityHeaders
 from hourwise.auth.ratelimit import FailedAuthLimiter
+from hourwise.errors import StartupRefused
 from hourwise.services import Services
 from hourwise.services.oauth import OAuthService
 from hourwise.settings import Settings
@@ -46,10 +47,6 @@ def origin_lists(settings: Settings) -> tuple[list[str], list[str]]:
         patterns.append(r"chrome-extension://[a-p]{32}")
     patterns += settings.cors_origin_regexes
     return exact, patterns
-
-
-class StartupRefused(Exception):
-    """The settings are unsafe to serve with (the CLI prints the reason and exits)."""
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -107,6 +104,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.oauth = oauth
     app.state.auth_limiter = limiter
     install_api_browser(app, OPENAPI_URL)
+    if settings.webui_dir is not None:
+        install_webui(app, settings.webui_dir)
 
     default_openapi = app.openapi
 

@@ -41,3 +41,7 @@ class Unauthorized(HourwiseError):
 
 class Busy(HourwiseError):
     status = 503
+
+
+class StartupRefused(Exception):
+    """The settings are unsafe or unusable to serve with (the CLI prints why and exits)."""

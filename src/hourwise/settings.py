@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         None, description="Hostname the server reports (default: this machine's)."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+    webui_dir: Path | None = Field(
+        None,
+        description="A built ActivityWatch web UI (its index.html folder) to serve at /, on "
+        "the API's origin as its content security policy requires.",
+    )
     watch_afk_timeout: float = Field(
         180.0, gt=0, description="Seconds without input after which the AFK watcher reports AFK."
     )

@@ -24,8 +24,12 @@ Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
 
 PUBLIC_PATHS = frozenset({"/api/0/info"})  # clients use it as a health check
-# Pages that authenticate themselves (session cookie, or an OAuth client's secret).
-SELF_AUTHENTICATING = ("/login", "/logout", "/oauth/", "/api/static/")
+# Unauthenticated requests are refused under /api/ only. Everything else is a page that
+# authenticates itself (sign-in and OAuth use a session cookie or a client's secret) or
+# static files without user data (the API browser's assets, a configured web UI, which
+# then reads its key from ?token= and sends it with every API call).
+GATED_PREFIX = "/api/"
+OPEN_UNDER_API = ("/api/static/",)
 # RescueTime's API answers authentication failures in its own format (HTTP 200 with an
 # error body): the gate resolves the principal there but leaves refusing to the routes.
 RESCUETIME_PATHS = ("/anapi/", "/api/oauth/")
@@ -83,7 +87,8 @@ class AuthGate:
             await self.app(scope, receive, send)
             return
         if principal is None:
-            if path not in PUBLIC_PATHS and not path.startswith(SELF_AUTHENTICATING):
+            gated = path.startswith(GATED_PREFIX) and not path.startswith(OPEN_UNDER_API)
+            if gated and path not in PUBLIC_PATHS:
                 await _deny(send, 401, INVALID_KEY, [(b"www-authenticate", b"Bearer")])
                 return
         elif path.startswith("/api/0/"):
