@@ -93,7 +93,7 @@ def _by_preference(classes: Sequence[tuple[list[str], Rule]]) -> list[tuple[list
     return [(name, rule) for _, _, name, rule in ranked if rule.regex is not None]
 
 
-MEMO_LIMIT = 200_000  # remembered categories per rule set
+MEMO_LIMIT = 100_000  # remembered categories per rule set (then forgotten all at once)
 _memos: dict[tuple, dict[tuple, list[str]]] = {}
 
 
@@ -113,7 +113,7 @@ def _known_categories(classes: Sequence[tuple[list[str], Rule]]) -> dict[tuple, 
     )
     memo = _memos.get(signature)
     if memo is None:
-        if len(_memos) >= 8:
+        if len(_memos) >= 4:
             _memos.clear()
         memo = _memos[signature] = {}
     return memo
