@@ -112,10 +112,10 @@ class ResultCache:
             candidates = set(self._by_bucket.get(bucket, ()))
             if start is None or end is None:
                 candidates |= self._listing
-            for key in candidates:
-                entry = self._entries.get(key)
+            for entry_key in candidates:
+                entry = self._entries.get(entry_key)
                 if entry is not None and _touches(entry.reads, bucket, start, end):
-                    self._remove(key)
+                    self._remove(entry_key)
 
     def _remove(self, key: Key) -> None:
         entry = self._entries.pop(key)

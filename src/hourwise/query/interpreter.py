@@ -93,7 +93,7 @@ class Budget:
     them.
     """
 
-    __slots__ = ("deadline", "seconds", "next_yield")
+    __slots__ = ("deadline", "next_yield", "seconds")
 
     def __init__(self, seconds: float):
         self.seconds = seconds

@@ -7,6 +7,7 @@ import pytest
 
 from hourwise.models import Bucket, Event, now_us, parse_timestamp
 from hourwise.query.cache import Reads, ResultCache
+from hourwise.query.errors import QueryFunctionError
 from hourwise.query.interpreter import Limits
 from hourwise.services.queries import QueryService
 from hourwise.store import Store
@@ -82,7 +83,7 @@ def test_writes_elsewhere_keep_the_entry(service, store):
 
 def test_bucket_deletion_and_find_bucket(service, store):
     query = ['RETURN = find_bucket("o");']
-    with pytest.raises(Exception):
+    with pytest.raises(QueryFunctionError, match="Unable to find bucket"):
         run(service, query)
     store.create_bucket(Bucket("zo", "x", "t", "h", T10 + 5))
     assert run(service, query) == ["zo"]
@@ -90,7 +91,7 @@ def test_bucket_deletion_and_find_bucket(service, store):
     assert run(service, query) == ["o"]
     run(service)
     store.delete_bucket("w")
-    with pytest.raises(Exception, match="no bucket named 'w'"):
+    with pytest.raises(QueryFunctionError, match="no bucket named 'w'"):
         run(service)
 
 
