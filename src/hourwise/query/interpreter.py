@@ -9,14 +9,12 @@ function builds is measured.
 
 from __future__ import annotations
 
-import gc
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+from hourwise.memory import paused_gc
 from hourwise.models import Bucket, Event, InvalidTimestamp, parse_timestamp
 from hourwise.query.ast import Call, DictExpr, Expr, ListExpr, Literal, Name, Program
 from hourwise.query.cache import Reads
@@ -195,32 +193,6 @@ def call(expr: Call, ctx: Context) -> Any:
         raise
 
 
-_gc_lock = threading.Lock()
-_gc_holders = 0
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while queries run.
-
-    A query allocates hundreds of thousands of short-lived events and dicts, none of
-    them in reference cycles; the collector's full passes over every live object were a
-    third of the run time. Reference counting still frees everything as usual.
-    """
-    global _gc_holders
-    with _gc_lock:
-        _gc_holders += 1
-        if _gc_holders == 1:
-            gc.disable()
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_holders -= 1
-            if _gc_holders == 0:
-                gc.enable()
-
-
 def run_program(
     program: Program,
     periods: list[Period],
@@ -231,7 +203,7 @@ def run_program(
 ) -> list[Any]:
     """The value of ``RETURN`` for each period, in order."""
     budget = Budget(limits.time_seconds)
-    with _gc_paused():
+    with paused_gc():
         return [run_period(program, period, source, name, limits, budget)[0]
                 for period in periods]
 
@@ -296,4 +268,3 @@ def _dead_after(program: Program) -> list[tuple[str, ...]]:
     return dead
 
 
-paused_gc = _gc_paused

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from hourwise.memory import paused_gc
 from hourwise.query.ast import Program
 from hourwise.query.cache import ResultCache
 from hourwise.query.interpreter import (
@@ -12,7 +13,6 @@ from hourwise.query.interpreter import (
     EventSource,
     Limits,
     parse_period,
-    paused_gc,
     run_period,
     run_program,
 )
