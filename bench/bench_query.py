@@ -263,12 +263,6 @@ Targets:
 """
 
 
-def loadavg() -> str:
-    with contextlib.suppress(OSError):
-        return "/".join(Path("/proc/loadavg").read_text().split()[:3])
-    return "?"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
@@ -287,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         recheck([int(s) for s in args.spans.split(",")])
         return 0
     began = time.monotonic()
-    info = {"machine": report.machine_info(), "load_before": loadavg(),
+    info = {"machine": report.machine_info(), "load_before": report.loadavg(),
             "source": report.source_state()}
     ds = build_dataset(args.days, args.seed) if args.seed is not None else build_dataset(args.days)
     spans = [s for s in map(int, args.spans.split(",")) if s <= args.days]
@@ -308,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             live[name] = (srv, client)
         for span in spans:
             results[span] = run_span(ds, span, live, args)
-    info["load_after"] = loadavg()
+    info["load_after"] = report.loadavg()
     info["minutes"] = (time.monotonic() - began) / 60
     text = markdown(results, ds, spans, info)
     print(text)

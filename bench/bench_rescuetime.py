@@ -223,12 +223,6 @@ Targets:
 """
 
 
-def loadavg() -> str:
-    with contextlib.suppress(OSError):
-        return "/".join(Path("/proc/loadavg").read_text().split()[:3])
-    return "?"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
@@ -240,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args(argv)
     began = time.monotonic()
-    info = {"machine": report.machine_info(), "load_before": loadavg(),
+    info = {"machine": report.machine_info(), "load_before": report.loadavg(),
             "source": report.source_state(), "restarts": args.restarts, "repeat": args.repeat}
     ds = build_dataset(args.days, start_date=date.today() - timedelta(days=args.days))
     print(ds.describe(), flush=True)
@@ -252,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         info["source"] = f"commit {commit} (a snapshot of its src/)"
     srv = servers.hourwise(servers.WORK_DIR, name="hourwise-rescuetime", src=src)
     res = run(ds, srv, encode_dataset(ds, args.chunk), args)
-    info["load_after"] = loadavg()
+    info["load_after"] = report.loadavg()
     info["minutes"] = (time.monotonic() - began) / 60
     text = markdown(res, ds, info)
     print(text)

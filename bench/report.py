@@ -66,6 +66,14 @@ def source_state() -> str:
     return f"commit {head}" + (" plus uncommitted changes in src/" if dirty.strip() else "")
 
 
+def loadavg() -> str:
+    """The 1/5/15-minute load averages as "a/b/c" (the machine is shared: say how much)."""
+    try:
+        return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
 def command_line() -> str:
     """The command as it would be typed from the repository root."""
     prog = sys.argv[0] if sys.argv else "bench"

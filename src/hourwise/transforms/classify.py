@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from hourwise.models import Event
+from hourwise.transforms.data_map import map_data
 
 UNCATEGORIZED = ["Uncategorized"]
 
@@ -128,29 +129,22 @@ def categorize(
     ``["Uncategorized"]``. ``tick`` is called now and then on long inputs."""
     preferred = _by_preference(classes)
     known = _known_categories(classes)
-    memo: dict[int, dict[str, Any]] = {}
-    out: list[Event] = []
-    append = out.append
-    for event in events:
-        data = event.data
-        new = memo.get(id(data))
-        if new is None:
-            strings = tuple([(k, v) for k, v in data.items() if type(v) is str])
-            category = known.get(strings)
-            if category is None:
-                category = UNCATEGORIZED
-                for name, rule in preferred:
-                    if rule.match(data):
-                        category = name
-                        break
-                if len(known) >= MEMO_LIMIT:
-                    known.clear()
-                known[strings] = category
-            new = memo[id(data)] = {**data, "$category": list(category)}
-            if tick is not None and not len(memo) & 1023:
-                tick()
-        append(Event(event.id, event.start, event.duration, new))
-    return out
+
+    def with_category(data: dict[str, Any]) -> dict[str, Any]:
+        strings = tuple([(k, v) for k, v in data.items() if type(v) is str])
+        category = known.get(strings)
+        if category is None:
+            category = UNCATEGORIZED
+            for name, rule in preferred:
+                if rule.match(data):
+                    category = name
+                    break
+            if len(known) >= MEMO_LIMIT:
+                known.clear()
+            known[strings] = category
+        return {**data, "$category": list(category)}
+
+    return map_data(events, with_category, tick)
 
 
 def tag(
@@ -159,14 +153,6 @@ def tag(
     tick: Callable[[], None] | None = None,
 ) -> list[Event]:
     """Set ``data["$tags"]`` to every matching tag, in rule order (duplicates kept)."""
-    memo: dict[int, dict[str, Any]] = {}
-    out: list[Event] = []
-    for event in events:
-        data = event.data
-        new = memo.get(id(data))
-        if new is None:
-            new = memo[id(data)] = {**data, "$tags": [n for n, rule in classes if rule.match(data)]}
-            if tick is not None and not len(memo) & 1023:
-                tick()
-        out.append(Event(event.id, event.start, event.duration, new))
-    return out
+    return map_data(
+        events, lambda data: {**data, "$tags": [n for n, rule in classes if rule.match(data)]}, tick
+    )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hourwise.models import Event
+from hourwise.transforms.data_map import map_data
 
 _PARENS_PREFIX = re.compile(r"^\([0-9]+\)\s*")  # "(2) Inbox" -> "Inbox"
 _LEADING_MARK = re.compile(r"^(●|\*)\s*")  # "● main.py" (unsaved, VS Code, gedit) -> "main.py"
@@ -28,18 +29,10 @@ def simplify_window_titles(events: Sequence[Event], key: str) -> list[Event]:
 
     Events whose ``key`` is missing or not a string pass through unchanged.
     """
-    memo: dict[int, dict[str, Any]] = {}
-    out: list[Event] = []
-    for event in events:
-        data = event.data
-        new = memo.get(id(data))
-        if new is None:
-            value = data.get(key)
-            if isinstance(value, str):
-                simple = simplify_string(value, window_title=key == "title" and "app" in data)
-                new = {**data, key: simple}
-            else:
-                new = data
-            memo[id(data)] = new
-        out.append(event if new is data else Event(event.id, event.start, event.duration, new))
-    return out
+    def simplified(data: dict[str, Any]) -> dict[str, Any]:
+        value = data.get(key)
+        if not isinstance(value, str):
+            return data
+        return {**data, key: simplify_string(value, window_title=key == "title" and "app" in data)}
+
+    return map_data(events, simplified)

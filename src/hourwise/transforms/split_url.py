@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from hourwise.models import Event
+from hourwise.transforms.data_map import map_data
 
 
 def url_parts(url: str) -> dict[str, str]:
@@ -49,24 +50,17 @@ def split_url_events(events: Sequence[Event]) -> list[Event]:
 
     Other events pass through unchanged. Each distinct data object is parsed once.
     """
-    memo: dict[int, dict[str, Any]] = {}
     parts: dict[str, dict[str, str]] = {}
-    out: list[Event] = []
-    for event in events:
-        data = event.data
-        new = memo.get(id(data))
-        if new is None:
-            url = data.get("url")
-            if type(data) is SplitData:
-                new = data
-            elif isinstance(url, str):
-                found = parts.get(url)
-                if found is None:
-                    found = parts[url] = url_parts(url)
-                new = SplitData(data)
-                new.update(found)
-            else:
-                new = data
-            memo[id(data)] = new
-        out.append(event if new is data else Event(event.id, event.start, event.duration, new))
-    return out
+
+    def split(data: dict[str, Any]) -> dict[str, Any]:
+        url = data.get("url")
+        if type(data) is SplitData or not isinstance(url, str):
+            return data
+        found = parts.get(url)
+        if found is None:
+            found = parts[url] = url_parts(url)
+        new = SplitData(data)
+        new.update(found)
+        return new
+
+    return map_data(events, split)
