@@ -210,18 +210,9 @@ def markdown(results: dict, ds, spans, info: dict) -> str:
         verdicts.append(f"- Hourwise peak memory over the whole run (load included): "
                         f"{report.fmt_bytes(hw_peak)} (target < 200 MiB) — "
                         + ("met" if hw_peak < MEMORY_TARGET else "MISSED"))
-    m = info["machine"]
     return f"""## Query benchmark (issue #3): `bench/bench_query.py`
 
-Command (from the repository root; the run took {info['minutes']:.1f} minutes):
-
-```sh
-{report.command_line()}
-```
-
-- Date: {m['date']}. Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']},
-  Python {m['python']}. Load average before/after (1/5/15 min): {info['load_before']} /
-  {info['load_after']} — the machine was shared with other work.
+{report.run_header(info)}
 - Hourwise {info['source']}: `hourwise serve --testing --no-watchers`, SQLite.
   Reference: aw-server 0.12.0 (aw-core 0.5.18), production mode, from PyPI in its own venv.
 - Data: {ds.describe()}. Loaded into both servers with the same chunked

@@ -184,18 +184,9 @@ def markdown(res: dict, ds, info: dict) -> str:
                      "–", ms(res["cold_stored"]), worst(res["cold_stored"]), "–", "300 ms"])
     table = report.table(["Request", "Answer", "First after import", "Cold (median)",
                           "Cold (worst)", "Warm (median)", "Target"], rows)
-    m = info["machine"]
     return f"""## RescueTime API benchmark (issue #5): `bench/bench_rescuetime.py`
 
-Command (from the repository root; the run took {info['minutes']:.1f} minutes):
-
-```sh
-{report.command_line()}
-```
-
-- Date: {m['date']}. Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']},
-  Python {m['python']}. Load average before/after (1/5/15 min): {info['load_before']} /
-  {info['load_after']} — the machine was shared with other work.
+{report.run_header(info)}
 - Hourwise {info['source']}: `hourwise serve --testing --no-watchers`, SQLite; the key
   made with `hourwise key create --testing --data-dir …`; `hourwise_timezone` =
   `{ZONE}` (the generator's UTC+1 wall clock), `startOfWeek` = Monday, shipped categories.

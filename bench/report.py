@@ -114,3 +114,17 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def run_header(info: dict) -> str:
+    """The opening of a results section: the command, the machine and the load."""
+    m = info["machine"]
+    return f"""Command (from the repository root; the run took {info['minutes']:.1f} minutes):
+
+```sh
+{command_line()}
+```
+
+- Date: {m['date']}. Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']},
+  Python {m['python']}. Load average before/after (1/5/15 min): {info['load_before']} /
+  {info['load_after']} — the machine was shared with other work."""

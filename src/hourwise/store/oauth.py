@@ -48,6 +48,11 @@ class ConnectedApp:
     first_authorized: int
 
 
+def _client(row) -> OAuthClient:
+    return OAuthClient(row.client_id, bytes(row.secret_hash), row.name,
+                       tuple(orjson.loads(row.redirect_uris)))
+
+
 class OAuthRecords:
     def add_oauth_client(self, client_id: str, secret_hash: bytes, name: str,
                          redirect_uris: list[str]) -> None:
@@ -62,16 +67,12 @@ class OAuthRecords:
             row = conn.execute(
                 select(t.oauth_clients).where(t.oauth_clients.c.client_id == client_id)
             ).first()
-        if row is None:
-            return None
-        return OAuthClient(row.client_id, bytes(row.secret_hash), row.name,
-                           tuple(orjson.loads(row.redirect_uris)))
+        return _client(row) if row is not None else None
 
     def list_oauth_clients(self) -> list[OAuthClient]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.oauth_clients).order_by(t.oauth_clients.c.id)).all()
-        return [OAuthClient(r.client_id, bytes(r.secret_hash), r.name,
-                            tuple(orjson.loads(r.redirect_uris))) for r in rows]
+        return [_client(row) for row in rows]
 
     def save_oauth_code(self, code_hash: bytes, code: AuthorizationCode) -> None:
         with self._write() as conn:
