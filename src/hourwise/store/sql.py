@@ -295,8 +295,9 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
             conn.execute(_BUMP_MAX_DURATION, {"bucket": bucket.id, "longest": longest})
             bucket.max_duration = longest
 
-    def _insert_event_rows(self, conn: Connection, rows: list[dict[str, int]]) -> list[int]:
-        """Insert event rows in one batch and return their ids, in order.
+    def _insert_event_rows(self, conn: Connection, rows: list[tuple[int, int, int, int]]) -> list[int]:
+        """Insert (bucket_id, starttime, endtime, data_id) rows in one batch and return
+        their ids, in order.
 
         On SQLite a plain executemany is several times faster than INSERT ... RETURNING
         (which SQLAlchemy must run row by row to keep the order). The ids are then
@@ -304,15 +305,17 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
         store's write lock makes this the only writer.
         """
         if self.dialect != "sqlite":
+            names = ("bucket_id", "starttime", "endtime", "data_id")
             result = conn.execute(
-                insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True), rows
+                insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True),
+                [dict(zip(names, row)) for row in rows],
             )
             return [row.id for row in result]
         cursor = conn.connection.driver_connection.cursor()
         try:
             cursor.executemany(
-                "INSERT INTO events (bucket_id, starttime, endtime, data_id) "
-                "VALUES (:bucket_id, :starttime, :endtime, :data_id)",
+                # positional parameters: sqlite3 reads tuples faster than dicts
+                "INSERT INTO events (bucket_id, starttime, endtime, data_id) VALUES (?, ?, ?, ?)",
                 rows,
             )
             last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
@@ -338,7 +341,7 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
                 chunk = given_ids[i : i + CHUNK]
                 for row in conn.execute(select(e.id, e.bucket_id).where(e.id.in_(chunk))):
                     owner[row.id] = row.bucket_id
-            inserts: list[dict[str, int]] = []
+            inserts: list[tuple[int, int, int, int]] = []
             insert_positions: list[int] = []
             replaces: list[dict[str, int]] = []
             stored: list[Event] = []
@@ -351,10 +354,7 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
                         {"eid": ev.id, "s": ev.start, "e": ev.start + ev.duration, "d": data_id}
                     )
                     continue
-                inserts.append(
-                    {"bucket_id": bucket.id, "starttime": ev.start,
-                     "endtime": ev.start + ev.duration, "data_id": data_id}
-                )
+                inserts.append((bucket.id, ev.start, ev.start + ev.duration, data_id))
                 insert_positions.append(position)
             if replaces:
                 conn.execute(
@@ -371,8 +371,7 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
             if replaces:
                 self._changed(key)  # the replaced events' old times are not known here
             elif inserts:
-                self._changed(key, min(r["starttime"] for r in inserts),
-                              max(r["endtime"] for r in inserts))
+                self._changed(key, min(r[1] for r in inserts), max(r[2] for r in inserts))
         return stored
 
     def delete_event(self, key: str, event_id: int) -> bool:
@@ -429,14 +428,11 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
                 if signature in existing:
                     continue
                 existing.add(signature)
-                rows.append(
-                    {"bucket_id": bucket.id, "starttime": ev.start,
-                     "endtime": signature[1], "data_id": data_id}
-                )
+                rows.append((bucket.id, ev.start, signature[1], data_id))
             if rows:
                 self._insert_event_rows(conn, rows)
                 self._bump_max_duration(conn, bucket, max(ev.duration for ev in incoming))
-                self._changed(key, min(r["starttime"] for r in rows), max(r["endtime"] for r in rows))
+                self._changed(key, min(r[1] for r in rows), max(r[2] for r in rows))
             return len(rows)
 
     # -- settings --------------------------------------------------------------------
