@@ -8,12 +8,14 @@ heartbeat fast path read it. Secrets are never logged.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 
+from hourwise.api.middleware import HEADERS_KEY
 from hourwise.api.responses import send_json
 from hourwise.auth.principal import ANONYMOUS, LOCAL_OWNER, Principal, presented_secret
 from hourwise.auth.ratelimit import FailedAuthLimiter
@@ -35,6 +37,7 @@ OPEN_UNDER_API = ("/api/static/",)
 RESCUETIME_PATHS = ("/anapi/", "/api/oauth/")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY_POSTS = frozenset({"/api/0/query"})  # a query reads, whatever its method
+_CREDENTIAL_PARAM = re.compile(rb"(?:^|&)(?:key|token|access_token)=")
 INVALID_KEY = "Missing or invalid API key. Send it as 'Authorization: Bearer <key>'."
 
 
@@ -58,9 +61,15 @@ class AuthGate:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-        secret = presented_secret(headers, query)
+        headers = scope.get(HEADERS_KEY) or {
+            k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+        }
+        raw_query = scope.get("query_string", b"")
+        # Most requests (watchers on localhost) carry no credential at all: skip parsing.
+        if "authorization" not in headers and not _CREDENTIAL_PARAM.search(raw_query):
+            secret = None
+        else:
+            secret = presented_secret(headers, dict(parse_qsl(raw_query.decode("latin-1"))))
 
         principal: Principal | None
         if secret is None:

@@ -26,6 +26,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]", "::1")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+HEADERS_KEY = "hourwise.headers"  # the request's headers as a str dict, in the ASGI scope
 _SLASHES = re.compile(r"/{2,}")
 
 
@@ -86,6 +87,8 @@ class RequestGuard:
             scope = dict(scope, path=path, raw_path=path.encode())
 
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # decoded once for every layer behind this one (the authentication gate reads it)
+        scope[HEADERS_KEY] = headers
         host = headers.get("host")
         if self.allowed_hosts is not None:
             if not host:
@@ -112,6 +115,10 @@ class RequestGuard:
             if int(declared) > limit:
                 await send_json(send, 413, {"message": f"request body exceeds {limit} bytes"})
                 return
+            # The HTTP parser never delivers more than the declared length (anything after
+            # it is the next request), so a declared body within the limit needs no counting.
+            await self.app(scope, receive, send)
+            return
 
         received = 0
         started = False
