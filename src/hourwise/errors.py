@@ -39,9 +39,5 @@ class Unauthorized(HourwiseError):
     status = 401
 
 
-class Busy(HourwiseError):
-    status = 503
-
-
 class StartupRefused(Exception):
     """The settings are unsafe or unusable to serve with (the CLI prints why and exits)."""

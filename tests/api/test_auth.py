@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import httpx
+import requests
 import pytest
 
 from tests.support.accounts import hourwise, make_user_with_key
@@ -139,8 +140,9 @@ def test_aw_client_in_server_mode_with_a_key(team_server, tmp_path, monkeypatch)
     assert client.get_eventcount("netrc-test_h") == 1
     monkeypatch.delenv("NETRC")
     monkeypatch.setenv("NETRC", str(tmp_path / "missing"))
-    with pytest.raises(Exception):
+    with pytest.raises(requests.HTTPError) as refused:  # no key now: server mode says 401
         client.get_buckets()
+    assert refused.value.response.status_code == 401
 
 
 # (method, path, body) for every /api/0 route that touches a user's data; "{b}" is the

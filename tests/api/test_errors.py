@@ -1,8 +1,7 @@
 """Bad input gets a clear 4xx JSON message and changes nothing already stored."""
 
-import pytest
-
 import httpx
+import pytest
 
 GOOD = {"timestamp": "2024-01-01T08:00:00Z", "duration": 1, "data": {"app": "a"}}
 

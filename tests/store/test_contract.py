@@ -358,3 +358,24 @@ def test_users_see_only_their_own_buckets_and_settings(store):
     theirs.delete_bucket("same-name")
     assert heard == [(2, "same-name")]
     assert [e.data for e in mine.get_events("same-name")] == [{"app": "mine"}]
+
+
+def test_recording_a_key_use_never_waits_for_another_write(store):
+    key = store.add_api_key(1, "k", "prefix00", b"h" * 32, None, False)
+    started, release = threading.Event(), threading.Event()
+
+    def long_write():
+        with store._write():
+            started.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    started.wait(5)
+    try:
+        assert store.touch_api_key(key.id, T0) is False  # returns at once, records nothing
+    finally:
+        release.set()
+        writer.join()
+    assert store.touch_api_key(key.id, T0) is True
+    assert store.list_api_keys(1)[0].last_used == T0

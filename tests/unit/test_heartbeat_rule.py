@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta, timezone
 
 from aw_core.models import Event as AwEvent
-from aw_transform.heartbeats import heartbeat_merge as aw_merge, heartbeat_reduce as aw_reduce
+from aw_transform.heartbeats import heartbeat_merge as aw_merge
+from aw_transform.heartbeats import heartbeat_reduce as aw_reduce
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

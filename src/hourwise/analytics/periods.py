@@ -27,10 +27,6 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[int, int]:
     return local_midnight_us(day, tz), local_midnight_us(day + timedelta(days=1), tz)
 
 
-def local_date(us: int, tz: tzinfo) -> date:
-    return datetime.fromtimestamp(us // US, tz).date()
-
-
 def week_start_index(value: str | int | None) -> int:
     """0 (Monday) .. 6 (Sunday) from a weekday name or number; RescueTime's weeks start on Sunday."""
     if value is None:

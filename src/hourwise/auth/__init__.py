@@ -1,1 +1,1 @@
-"""Who is asking: request principals (accounts and keys arrive in a later release)."""
+"""Who a request is: principals, API key secrets, passwords, failed-authentication limits."""

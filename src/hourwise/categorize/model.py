@@ -133,15 +133,3 @@ class CategoryConfig:
             level = clamp_level(spec["score"]) if spec.get("score") is not None else None
             out[name.lower()] = ActivityOverride(category, level)
         return out
-
-    @staticmethod
-    def dump_overrides(overrides: dict[str, ActivityOverride]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, o in sorted(overrides.items()):
-            spec: dict[str, Any] = {}
-            if o.category is not None:
-                spec["category"] = list(o.category)
-            if o.level is not None:
-                spec["score"] = o.level
-            out[name] = spec
-        return out

@@ -14,8 +14,6 @@ from typing import Any
 
 from hourwise.query.errors import QueryParseError, at
 
-PUNCTUATION = frozenset("=;,()[]{}:")
-
 STRING, NUMBER, NAME, EOF = "string", "number", "name", "end of query"
 
 _TOKEN = re.compile(

@@ -69,14 +69,9 @@ class BucketService:
 
     # -- events --------------------------------------------------------------------
 
-    def events(self, key: str, start: int | None, end: int | None, limit: int | None) -> list[Event]:
-        """Events overlapping [start, end], newest first, clipped to that range."""
-        if start is not None and end is not None and start > end:
-            raise InvalidInput("start must not be after end")
-        return self.store.get_events(key, start, end, limit)
-
     def listing(self, key: str, start: int | None, end: int | None, limit: int | None):
-        """``events`` as rows plus stored data texts, for writing a response directly."""
+        """Events overlapping [start, end], newest first, clipped to that range: as rows
+        plus each distinct data object's stored JSON text, for writing a response directly."""
         if start is not None and end is not None and start > end:
             raise InvalidInput("start must not be after end")
         return self.store.event_listing(key, start, end, limit)

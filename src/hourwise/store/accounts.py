@@ -82,8 +82,9 @@ class AccountRecords:
 
     def remove_user(self, user_id: int) -> None:
         """Delete a user with every bucket, event, setting and key they own."""
-        for bucket in self.for_user(user_id).list_buckets():
-            self.for_user(user_id).delete_bucket(bucket.id)
+        theirs = self.for_user(user_id)
+        for bucket in theirs.list_buckets():
+            theirs.delete_bucket(bucket.id)
         with self._write() as conn:
             conn.execute(delete(t.api_keys).where(t.api_keys.c.user_id == user_id))
             conn.execute(delete(t.settings).where(t.settings.c.user_id == user_id))
@@ -134,9 +135,22 @@ class AccountRecords:
             ).all()
         return [(_key(r), bytes(r.secret_hash)) for r in rows]
 
-    def touch_api_key(self, key_id: int, when: int) -> None:
-        with self._write() as conn:
-            conn.execute(update(t.api_keys).where(t.api_keys.c.id == key_id).values(last_used=when))
+    def touch_api_key(self, key_id: int, when: int) -> bool:
+        """Record a key's last use, only if no other write is under way (False then).
+
+        Authentication may run on the event loop, which must never wait behind a long
+        write such as an import; a skipped update is made by a later request.
+        """
+        if not self.try_write_lock():
+            return False
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    update(t.api_keys).where(t.api_keys.c.id == key_id).values(last_used=when)
+                )
+            return True
+        finally:
+            self.release_write_lock()
 
     def revoke_api_key(self, user_id: int, key_id: int) -> bool:
         k = t.api_keys.c

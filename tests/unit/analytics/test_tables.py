@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hourwise.analytics.index import ActivityIndex
 from hourwise.analytics.periods import RESOLUTIONS
 from hourwise.analytics.schedules import Schedule, parse_intervals
 from hourwise.analytics.tables import KINDS, AnalyticQuery, analytic_table

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from hourwise.models import Bucket, Event, parse_timestamp
-from hourwise.query.errors import QueryFunctionError, QueryInterpretError, QueryLimitError, QueryParseError
+from hourwise.query.errors import (
+    QueryFunctionError,
+    QueryInterpretError,
+    QueryLimitError,
+    QueryParseError,
+)
 from hourwise.query.interpreter import Limits, parse_period, run_program
 from hourwise.query.parser import parse
 from tests.differential.oracle import MemorySource

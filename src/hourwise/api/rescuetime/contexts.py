@@ -18,6 +18,7 @@ from fastapi import Request
 
 from hourwise.analytics.cellstore import CellStore
 from hourwise.analytics.index import ActivityIndex
+from hourwise.analytics.periods import week_start_index
 from hourwise.api.rescuetime.routes import AnalyticsContext
 from hourwise.auth.principal import Principal
 from hourwise.categorize.classes import from_classes
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 
 TIMEZONE_SETTING = "hourwise_timezone"  # an IANA name, e.g. "Europe/Berlin"
 OVERRIDES_SETTING = "hourwise_activity_overrides"
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 def server_zone() -> tzinfo:
@@ -93,7 +93,10 @@ class RescueTimeContexts:
             except (ZoneInfoNotFoundError, ValueError):
                 pass
         start_of_week = settings.get("startOfWeek")  # the ActivityWatch web UI's setting
-        week_start = WEEKDAYS.index(start_of_week) if start_of_week in WEEKDAYS else 6
+        try:
+            week_start = week_start_index(start_of_week)
+        except (ValueError, AttributeError):  # not a weekday: RescueTime's Sunday
+            week_start = 6
         return AnalyticsContext(
             store=services.store,
             index=self._index(principal.user_id),
