@@ -15,10 +15,13 @@ from hourwise.errors import NotFound
 from hourwise.query.errors import QueryFunctionError
 from hourwise.query.interpreter import Context
 from hourwise.query.registry import REGISTRY, query_function
-from hourwise.query.values import EventList
-from hourwise.transforms import classify, merge, period, simplify, sort, split_url, subwatcher
-from hourwise.transforms import filter as filters
-from hourwise.transforms import flood as flooding
+from hourwise.query.values import EventList, as_events, as_frame
+from hourwise.transforms import classify, merge, period, simplify, split_url, subwatcher
+from hourwise.transforms.columnar import flood as flooding
+from hourwise.transforms.columnar import frame as frames
+from hourwise.transforms.columnar import period as periods
+from hourwise.transforms.columnar import select
+from hourwise.transforms.columnar.frame import EventFrame
 
 __all__ = ["REGISTRY"]
 
@@ -34,18 +37,22 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 @query_function(bucket_id="str")
-def query_bucket(ctx: Context, bucket_id: str) -> EventList:
+def query_bucket(ctx: Context, bucket_id: str) -> EventFrame:
     """Events of the bucket that overlap the period, cut to the period, newest first.
 
     The period is read from `STARTTIME` and `ENDTIME`. An unknown bucket is an error.
     """
     start, end = ctx.time_of("STARTTIME"), ctx.time_of("ENDTIME")
     ctx.reads.spans.append(((ctx.user_id, bucket_id), start, end))
+    columns = getattr(ctx.source, "event_columns", None)
     try:
+        if columns is not None:
+            rows, datas = columns(bucket_id, start, end, ctx.limits.max_events + 1)
+            return ctx.sized(frames.from_rows(rows, datas))
         events = ctx.source.get_events(bucket_id, start, end, ctx.limits.max_events + 1)
     except NotFound:
         raise QueryFunctionError(f"There's no bucket named '{bucket_id}'") from None
-    return ctx.sized(events)
+    return ctx.sized(EventFrame.from_events(events))
 
 
 @query_function(bucket_id="str")
@@ -91,13 +98,13 @@ def find_bucket(ctx: Context, filter: str, hostname: str | None = None) -> str:
 @query_function(events="events", key="str", values="list")
 def filter_keyvals(ctx: Context, events: list, key: str, values: list) -> EventList:
     """Events whose `data[key]` equals one of `values`; events without the key are dropped."""
-    return ctx.sized(filters.filter_keyvals(events, key, values))
+    return ctx.sized(select.filter_keyvals(as_frame(events), key, values))
 
 
 @query_function(events="events", key="str", values="list")
 def exclude_keyvals(ctx: Context, events: list, key: str, values: list) -> EventList:
     """Events whose `data[key]` equals none of `values`; events without the key are kept."""
-    return ctx.sized(filters.exclude_keyvals(events, key, values))
+    return ctx.sized(select.filter_keyvals(as_frame(events), key, values, keep=False))
 
 
 @query_function(events="events", key="str", regex="str")
@@ -107,7 +114,7 @@ def filter_keyvals_regex(ctx: Context, events: list, key: str, regex: str) -> Ev
     Python regex syntax; `(?i)` at the start makes it case-insensitive. Values that are
     not strings never match.
     """
-    return ctx.sized(filters.filter_keyvals_regex(events, key, _compile(regex)))
+    return ctx.sized(select.filter_keyvals_regex(as_frame(events), key, _compile(regex)))
 
 
 @query_function(events="events", filter_events="events")
@@ -116,26 +123,26 @@ def filter_period_intersect(ctx: Context, events: list, filter_events: list) -> 
     overlap and sorted by time. The usual AFK filter:
     `filter_period_intersect(window, not_afk)`.
     """
-    return ctx.sized(period.filter_period_intersect(events, filter_events))
+    return ctx.sized(periods.filter_period_intersect(as_frame(events), as_frame(filter_events)))
 
 
 @query_function(events1="events", events2="events")
 def period_union(ctx: Context, events1: list, events2: list) -> EventList:
     """The time covered by either list, as sorted, non-overlapping events with empty data."""
-    return ctx.sized(period.period_union(events1, events2))
+    return ctx.sized(periods.period_union(as_frame(events1), as_frame(events2)))
 
 
 @query_function(events1="events", events2="events")
 def union_no_overlap(ctx: Context, events1: list, events2: list) -> EventList:
     """Both lists merged (in the order given, not sorted); where they overlap `events1`
     wins and `events2` events are cut around it."""
-    return ctx.sized(period.union_no_overlap(events1, events2))
+    return ctx.sized(period.union_no_overlap(as_events(events1), as_events(events2)))
 
 
 @query_function(events="events", count="int")
 def limit_events(ctx: Context, events: list, count: int) -> EventList:
     """The first `count` events."""
-    return ctx.sized(sort.limit_events(events, count))
+    return ctx.sized(as_frame(events).take(slice(None, count)))
 
 
 # -- combining and ordering ------------------------------------------------------------
@@ -144,25 +151,25 @@ def limit_events(ctx: Context, events: list, count: int) -> EventList:
 @query_function(events1="events", events2="events", variadic=True)
 def concat(ctx: Context, *lists: list) -> EventList:
     """The lists one after the other (two or more)."""
-    return ctx.sized(sort.concat(*lists))
+    return ctx.sized(frames.concat([as_frame(events) for events in lists]))
 
 
 @query_function(events="events")
 def sort_by_timestamp(ctx: Context, events: list) -> EventList:
     """Oldest first (stable)."""
-    return ctx.sized(sort.sort_by_timestamp(events))
+    return ctx.sized(select.sort_by_timestamp(as_frame(events)))
 
 
 @query_function(events="events")
 def sort_by_duration(ctx: Context, events: list) -> EventList:
     """Longest first (stable)."""
-    return ctx.sized(sort.sort_by_duration(events))
+    return ctx.sized(select.sort_by_duration(as_frame(events)))
 
 
 @query_function(events="events")
 def sum_durations(ctx: Context, events: list) -> float:
     """The total duration in seconds (a number)."""
-    return sort.sum_durations(events) / 1_000_000
+    return select.sum_durations(as_frame(events)) / 1_000_000
 
 
 @query_function(events="events", keys="strings")
@@ -173,7 +180,7 @@ def merge_events_by_keys(ctx: Context, events: list, keys: list) -> EventList:
     Events lacking some of the keys are grouped by the keys they have; `keys=[]`
     returns the events unchanged. Groups appear in order of first appearance.
     """
-    return ctx.sized(merge.merge_events_by_keys(events, keys))
+    return ctx.sized(select.merge_events_by_keys(as_frame(events), keys))
 
 
 @query_function(events="events", key="str")
@@ -182,7 +189,7 @@ def chunk_events_by_key(ctx: Context, events: list, key: str) -> EventList:
     events with data `{key: value, "subevents": [...]}`. Stops at the first event
     without `key`.
     """
-    return ctx.sized(merge.chunk_events_by_key(events, key))
+    return ctx.sized(merge.chunk_events_by_key(as_events(events), key))
 
 
 @query_function(events="events", pulsetime="number")
@@ -192,7 +199,7 @@ def flood(ctx: Context, events: list, pulsetime: float = 5) -> EventList:
     later event wins) and zero-length events; the result is sorted by time.
     """
     pulse_us = timedelta(seconds=pulsetime) // timedelta(microseconds=1)
-    return ctx.sized(flooding.flood(events, pulse_us))
+    return ctx.sized(flooding.flood(as_frame(events), pulse_us))
 
 
 @query_function(base_events="events", sub_events="events", keys="strings", conflict="str")
@@ -204,7 +211,8 @@ def merge_subwatcher_fields(
     is `"base_wins"` (keep keys the base already has) or `"sub_wins"`.
     """
     try:
-        return ctx.sized(subwatcher.merge_subwatcher_fields(base_events, sub_events, keys, conflict))
+        return ctx.sized(subwatcher.merge_subwatcher_fields(
+            as_events(base_events), as_events(sub_events), keys, conflict))
     except ValueError as exc:
         raise QueryFunctionError(str(exc)) from None
 
@@ -218,7 +226,10 @@ def split_url_events(ctx: Context, events: list) -> EventList:
     for URLs without a host), `$path`, `$params`, `$options` (query string) and
     `$identifier` (fragment).
     """
-    return ctx.sized(split_url.split_url_events(events))
+    frame = as_frame(events)
+    if frame.table.made_by == "split_url_events":  # split already (the web UI splits twice)
+        return frame
+    return ctx.sized(frame.map_data(split_url.splitter(), name="split_url_events"))
 
 
 @query_function(events="events", key="str")
@@ -226,7 +237,7 @@ def simplify_window_titles(ctx: Context, events: list, key: str) -> EventList:
     """Strip `(N)` counters from `data[key]`; for `title` on window events also drop a
     leading `●`/`*` and replace `FPS: <number>` by `FPS: ...`.
     """
-    return ctx.sized(simplify.simplify_window_titles(events, key))
+    return ctx.sized(simplify.simplify_window_titles(as_events(events), key))
 
 
 @query_function(events="events", classes="list")
@@ -242,7 +253,7 @@ def categorize(ctx: Context, events: list, classes: list) -> EventList:
         rules = classify.parse_classes(classes)
     except classify.RuleError as exc:
         raise QueryFunctionError(str(exc)) from None
-    return ctx.sized(classify.categorize(events, rules, ctx.budget.check))
+    return ctx.sized(as_frame(events).map_data(classify.categorizer(rules), ctx.budget.check))
 
 
 @query_function(events="events", classes="list")
@@ -253,7 +264,7 @@ def tag(ctx: Context, events: list, classes: list) -> EventList:
         rules = classify.parse_classes(classes, tags=True)
     except classify.RuleError as exc:
         raise QueryFunctionError(str(exc)) from None
-    return ctx.sized(classify.tag(events, rules, ctx.budget.check))
+    return ctx.sized(as_frame(events).map_data(classify.tagger(rules), ctx.budget.check))
 
 
 # -- other -----------------------------------------------------------------------------

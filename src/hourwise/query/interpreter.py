@@ -26,7 +26,8 @@ from hourwise.query.errors import (
     QueryParseError,
     at,
 )
-from hourwise.query.values import EventList
+from hourwise.query.values import EventList, materialize
+from hourwise.transforms.columnar.frame import EventFrame
 
 
 class EventSource(Protocol):
@@ -141,14 +142,16 @@ class Context:
         self.times[text] = value
         return value
 
-    def sized(self, events: list[Event]) -> EventList:
+    def sized(self, events: list[Event] | EventFrame) -> EventList | EventFrame:
         """Wrap a function's event list, refusing ones over the size limit."""
         if len(events) > self.limits.max_events:
             raise QueryLimitError(
                 f"Query built a list of {len(events)} events, more than the limit of "
                 f"{self.limits.max_events}; ask for shorter time periods"
             )
-        return events if type(events) is EventList else EventList(events)
+        if type(events) is EventList or type(events) is EventFrame:
+            return events
+        return EventList(events)
 
 
 def evaluate(expr: Expr, ctx: Context) -> Any:
@@ -200,12 +203,16 @@ def run_program(
     *,
     name: str = "",
     limits: Limits = Limits(),
+    as_frames: bool = False,
 ) -> list[Any]:
-    """The value of ``RETURN`` for each period, in order."""
+    """The value of ``RETURN`` for each period, in order. Event lists come as
+    ``EventList``s, or with ``as_frames`` as the engine's ``EventFrame``s (cheaper when
+    the result is only going to be written out as JSON)."""
     budget = Budget(limits.time_seconds)
     with paused_gc():
-        return [run_period(program, period, source, name, limits, budget)[0]
-                for period in periods]
+        results = [run_period(program, period, source, name, limits, budget)[0]
+                   for period in periods]
+    return results if as_frames else [materialize(result) for result in results]
 
 
 def run_period(program: Program, period: Period, source: EventSource, name: str,

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from hourwise.query.errors import QueryFunctionError, QueryInterpretError
-from hourwise.query.values import is_event_list, type_name
+from hourwise.query.values import as_events, is_event_list, type_name
+from hourwise.transforms.columnar.frame import EventFrame
 
 REQUIRED = inspect.Parameter.empty
 
@@ -71,6 +72,9 @@ class QueryFunction:
             )
         for position, value in enumerate(args):
             param = self.params[min(position, len(self.params) - 1)]
+            if type(value) is EventFrame and param.kind != "events":
+                # a function that takes any list sees events as it always did
+                value = args[position] = as_events(value)
             check, description = KINDS[param.kind]
             if not check(value):
                 raise QueryFunctionError(

@@ -1,7 +1,10 @@
 """Run-time values of query2 and how they are checked and written out.
 
-Values are plain Python: str, int, float, bool, None, list, dict, and ``EventList`` (a
-list of ``Event`` that functions produced, so it needs no per-item type check).
+Values are plain Python: str, int, float, bool, None, list, dict, and event lists.
+Query functions build ``EventFrame``s (events in columns); an ``EventList`` (a list of
+``Event`` a function produced, so it needs no per-item type check) is the form functions
+without a columnar implementation work on, and what ``materialize`` hands to Python
+callers.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 import orjson
 
 from hourwise.models import Event
+from hourwise.transforms.columnar.frame import EventFrame
 
 
 class EventList(list):
@@ -21,7 +25,7 @@ class EventList(list):
 
 def type_name(value: Any) -> str:
     """How a value's type is named in error messages."""
-    if isinstance(value, EventList):
+    if isinstance(value, (EventList, EventFrame)):
         return "a list of events"
     if value is None:
         return "null"
@@ -41,14 +45,37 @@ def type_name(value: Any) -> str:
 
 
 def is_event_list(value: Any) -> bool:
-    if isinstance(value, EventList):
+    if isinstance(value, (EventList, EventFrame)):
         return True
     if not isinstance(value, list):
         return False
     return all(type(item) is Event for item in value)
 
 
+def as_frame(value: list | EventFrame) -> EventFrame:
+    """An event-list value in columns."""
+    return value if type(value) is EventFrame else EventFrame.from_events(value)
+
+
+def as_events(value: list | EventFrame) -> list[Event]:
+    """An event-list value as ``Event`` objects."""
+    return EventList(value.to_events()) if type(value) is EventFrame else value
+
+
+def materialize(value: Any) -> Any:
+    """``value`` with every ``EventFrame`` in it turned into an ``EventList``."""
+    if type(value) is EventFrame:
+        return EventList(value.to_events())
+    if type(value) is list:
+        return [materialize(item) for item in value]
+    if type(value) is dict:
+        return {key: materialize(item) for key, item in value.items()}
+    return value
+
+
 def _default(value: Any) -> Any:
+    if isinstance(value, EventFrame):
+        return value.to_json()
     if isinstance(value, Event):
         return value.to_json()
     raise TypeError(f"cannot serialise {type(value).__name__}")

@@ -63,7 +63,8 @@ class QueryService:
         program = _parse_cached(text)
         cache = self.cache
         if cache is None:
-            return dumps(run_program(program, periods, source, name=name, limits=self.limits))
+            return dumps(run_program(program, periods, source, name=name, limits=self.limits,
+                                     as_frames=True))
         now = cache.cacheable_before()
         program_key = cache.program_key(text)
         user = getattr(source, "user_id", None)

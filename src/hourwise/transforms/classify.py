@@ -120,13 +120,8 @@ def _known_categories(classes: Sequence[tuple[list[str], Rule]]) -> dict[tuple, 
     return memo
 
 
-def categorize(
-    events: Sequence[Event],
-    classes: Sequence[tuple[list[str], Rule]],
-    tick: Callable[[], None] | None = None,
-) -> list[Event]:
-    """Set ``data["$category"]`` to the best matching category path, or
-    ``["Uncategorized"]``. ``tick`` is called now and then on long inputs."""
+def categorizer(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The per-data rewrite of ``categorize``: the data with ``$category`` set."""
     preferred = _by_preference(classes)
     known = _known_categories(classes)
 
@@ -144,7 +139,22 @@ def categorize(
             known[strings] = category
         return {**data, "$category": list(category)}
 
-    return map_data(events, with_category, tick)
+    return with_category
+
+
+def categorize(
+    events: Sequence[Event],
+    classes: Sequence[tuple[list[str], Rule]],
+    tick: Callable[[], None] | None = None,
+) -> list[Event]:
+    """Set ``data["$category"]`` to the best matching category path, or
+    ``["Uncategorized"]``. ``tick`` is called now and then on long inputs."""
+    return map_data(events, categorizer(classes), tick)
+
+
+def tagger(classes: Sequence[tuple[str, Rule]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The per-data rewrite of ``tag``: the data with ``$tags`` set."""
+    return lambda data: {**data, "$tags": [n for n, rule in classes if rule.match(data)]}
 
 
 def tag(
@@ -153,6 +163,4 @@ def tag(
     tick: Callable[[], None] | None = None,
 ) -> list[Event]:
     """Set ``data["$tags"]`` to every matching tag, in rule order (duplicates kept)."""
-    return map_data(
-        events, lambda data: {**data, "$tags": [n for n, rule in classes if rule.match(data)]}, tick
-    )
+    return map_data(events, tagger(classes), tick)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from operator import attrgetter
 
+import orjson
+
 from hourwise.models import Event
 
 NEGATIVE_GAP_TRIM = 100_000  # µs: overlaps shorter than this count as a zero gap
@@ -32,7 +34,13 @@ def _half(gap: int) -> int:
 
 
 def _same(a: dict, b: dict) -> bool:
-    return a is b or a == b
+    """Equal data in the JSON sense (aw-server-rust's): ``1``, ``1.0`` and ``true``
+    differ, although Python's ``==`` (aw-core's test) equates them."""
+    return a is b or (a == b and _canonical(a) == _canonical(b))
+
+
+def _canonical(data: dict) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
 def flood(events: Sequence[Event], pulsetime: int = 5_000_000) -> list[Event]:

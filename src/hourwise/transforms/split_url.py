@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
@@ -45,11 +45,10 @@ class SplitData(dict):
     __slots__ = ()
 
 
-def split_url_events(events: Sequence[Event]) -> list[Event]:
-    """Events with a string ``data["url"]`` get the keys of ``url_parts`` added.
-
-    Other events pass through unchanged. Each distinct data object is parsed once.
-    """
+def splitter() -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The per-data rewrite of ``split_url_events``: a data object with a string
+    ``url`` gets the keys of ``url_parts`` added (each URL parsed once); any other is
+    returned as it is."""
     parts: dict[str, dict[str, str]] = {}
 
     def split(data: dict[str, Any]) -> dict[str, Any]:
@@ -63,4 +62,12 @@ def split_url_events(events: Sequence[Event]) -> list[Event]:
         new.update(found)
         return new
 
-    return map_data(events, split)
+    return split
+
+
+def split_url_events(events: Sequence[Event]) -> list[Event]:
+    """Events with a string ``data["url"]`` get the keys of ``url_parts`` added.
+
+    Other events pass through unchanged. Each distinct data object is parsed once.
+    """
+    return map_data(events, splitter())

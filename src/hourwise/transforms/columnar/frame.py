@@ -1,0 +1,240 @@
+"""Event lists in columns: the query engine's working form of an event list.
+
+A year of desktop activity is about a million events but only tens of thousands of
+distinct data objects. An ``EventFrame`` keeps the events as four NumPy arrays (ids,
+starts, durations, data refs) and the distinct data objects once, in a ``DataTable``;
+the query functions then run as a few vectorised passes over the arrays, and anything
+that looks at data runs once per table entry rather than once per event.
+
+Times are integer microseconds, as everywhere in Hourwise. An id of ``-1`` stands for
+"no id" (events a query built itself, such as merged ones); stored ids are positive.
+Frames and tables are never changed after they are built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import orjson
+
+from hourwise.models import Event
+from hourwise.models.timeutil import format_timestamp
+
+NO_ID = -1
+INT = np.int64
+
+Data = dict[str, Any]
+
+
+class DataTable(list):
+    """The distinct data objects a frame's refs point into (a list; never changed).
+
+    ``classes()`` numbers the entries so that entries with the same canonical JSON
+    share a number: that is when two events "have the same data" for ``flood``.
+    ``canonical`` marks a table whose entries are already distinct that way (the
+    store's: one entry per stored data object). ``made_by`` names the rewrite that
+    built the table, if any.
+    """
+
+    __slots__ = ("_classes", "canonical", "made_by")
+
+    def __init__(self, items: Any = (), *, canonical: bool = False, made_by: str = ""):
+        super().__init__(items)
+        self.canonical = canonical
+        self.made_by = made_by
+
+    def classes(self) -> np.ndarray:
+        """For each entry, the index of the first entry with the same canonical JSON."""
+        cached = getattr(self, "_classes", None)
+        if cached is not None:
+            return cached
+        if self.canonical:
+            out = np.arange(len(self), dtype=INT)
+        else:
+            first: dict[bytes, int] = {}
+            dumps, option = orjson.dumps, orjson.OPT_SORT_KEYS
+            out = np.fromiter(
+                (first.setdefault(dumps(data, option=option), index)
+                 for index, data in enumerate(self)), INT, len(self))
+        self._classes = out
+        return out
+
+
+class EventFrame:
+    """An event list in columns (see the module docstring)."""
+
+    __slots__ = ("ids", "starts", "durations", "refs", "table")
+
+    def __init__(self, ids: np.ndarray, starts: np.ndarray, durations: np.ndarray,
+                 refs: np.ndarray, table: DataTable):
+        self.ids = ids
+        self.starts = starts
+        self.durations = durations
+        self.refs = refs
+        self.table = table
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    def __repr__(self) -> str:
+        return f"EventFrame({len(self)} events, {len(self.table)} data objects)"
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self.starts + self.durations
+
+    @classmethod
+    def empty(cls) -> EventFrame:
+        none = np.empty(0, INT)
+        return cls(none, none, none, none, DataTable())
+
+    @classmethod
+    def from_events(cls, events: Sequence[Event]) -> EventFrame:
+        """Columns of a list of ``Event`` (data objects shared by identity stay shared)."""
+        table = DataTable()
+        slots: dict[int, int] = {}
+        refs = []
+        for event in events:
+            ref = slots.get(id(event.data))
+            if ref is None:
+                ref = slots[id(event.data)] = len(table)
+                table.append(event.data)
+            refs.append(ref)
+        count = len(events)
+        ids = np.fromiter((NO_ID if e.id is None else e.id for e in events), INT, count)
+        starts = np.fromiter((e.start for e in events), INT, count)
+        durations = np.fromiter((e.duration for e in events), INT, count)
+        return cls(ids, starts, durations, np.array(refs, INT), table)
+
+    def to_events(self) -> list[Event]:
+        """The frame as ``Event`` objects (for functions without a columnar form)."""
+        table = self.table
+        return [
+            Event(None if ident < 0 else ident, start, duration, table[ref])
+            for ident, start, duration, ref in zip(
+                self.ids.tolist(), self.starts.tolist(), self.durations.tolist(),
+                self.refs.tolist())
+        ]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The ActivityWatch wire form of every event."""
+        table = self.table
+        return [
+            {
+                "id": None if ident < 0 else ident,
+                "timestamp": format_timestamp(start),
+                "duration": duration / 1_000_000,
+                "data": table[ref],
+            }
+            for ident, start, duration, ref in zip(
+                self.ids.tolist(), self.starts.tolist(), self.durations.tolist(),
+                self.refs.tolist())
+        ]
+
+    def take(self, index: np.ndarray | slice) -> EventFrame:
+        """The events at ``index`` (integer positions, a boolean mask or a slice)."""
+        return EventFrame(self.ids[index], self.starts[index], self.durations[index],
+                          self.refs[index], self.table)
+
+    def used_refs(self) -> np.ndarray:
+        """The table positions some event refers to, ascending."""
+        if not len(self):
+            return np.empty(0, INT)
+        return np.flatnonzero(np.bincount(self.refs, minlength=len(self.table)))
+
+    def map_data(self, rewrite: Callable[[Data], Data],
+                 tick: Callable[[], None] | None = None, *, name: str = "") -> EventFrame:
+        """The frame with ``rewrite(data)`` as every event's data, computed once per
+        distinct data object in use. ``tick`` is called every 1024 objects; ``name``
+        is recorded as the new table's ``made_by``."""
+        used = self.used_refs()
+        table = DataTable(made_by=name)
+        for count, ref in enumerate(used.tolist(), 1):
+            table.append(rewrite(self.table[ref]))
+            if tick is not None and not count & 1023:
+                tick()
+        remap = np.zeros(len(self.table), INT)
+        remap[used] = np.arange(len(used), dtype=INT)
+        return EventFrame(self.ids, self.starts, self.durations, remap[self.refs], table)
+
+    def data_mask(self, predicate: Callable[[Data], bool]) -> np.ndarray:
+        """A boolean mask over the events: ``predicate(data)``, evaluated once per
+        distinct data object in use."""
+        used = self.used_refs()
+        hits = np.zeros(len(self.table), bool)
+        table = self.table
+        hits[used] = np.fromiter((predicate(table[ref]) for ref in used.tolist()), bool,
+                                 len(used))
+        return hits[self.refs]
+
+
+def build(ids: Sequence[int] | np.ndarray, starts: Sequence[int] | np.ndarray,
+          durations: Sequence[int] | np.ndarray, datas: Sequence[Data]) -> EventFrame:
+    """A frame of new events, one data object each (lists of equal length)."""
+    table = DataTable(datas)
+    return EventFrame(np.asarray(ids, INT), np.asarray(starts, INT),
+                      np.asarray(durations, INT), np.arange(len(table), dtype=INT), table)
+
+
+def concat(frames: Sequence[EventFrame]) -> EventFrame:
+    """The frames one after another; their tables are combined (shared ones once)."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return EventFrame.empty()
+    if len(frames) == 1:
+        return frames[0]
+    tables: list[DataTable] = []
+    offsets: dict[int, int] = {}
+    total = 0
+    for frame in frames:
+        if id(frame.table) not in offsets:
+            offsets[id(frame.table)] = total
+            tables.append(frame.table)
+            total += len(frame.table)
+    table = tables[0] if len(tables) == 1 else DataTable(
+        (d for t in tables for d in t), made_by=_common(t.made_by for t in tables))
+    refs = np.concatenate([f.refs + offsets[id(f.table)] for f in frames])
+    return EventFrame(
+        np.concatenate([f.ids for f in frames]),
+        np.concatenate([f.starts for f in frames]),
+        np.concatenate([f.durations for f in frames]),
+        refs,
+        table,
+    )
+
+
+def _common(names: Any) -> str:
+    distinct = set(names)
+    return distinct.pop() if len(distinct) == 1 else ""
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray | None:
+    """A stable ascending order of ``keys``, or None when they are already in order."""
+    if len(keys) < 2 or bool(np.all(keys[1:] >= keys[:-1])):
+        return None
+    return np.argsort(keys, kind="stable")
+
+
+def sorted_by_start(frame: EventFrame) -> EventFrame:
+    """The frame ordered by start time, stable."""
+    order = stable_order(frame.starts)
+    return frame if order is None else frame.take(order)
+
+
+def from_rows(rows: np.ndarray, datas: dict[int, Data]) -> EventFrame:
+    """A frame from the store's columns: ``rows`` is (n, 4) id, start, end, data id;
+    ``datas`` the data object of every data id in ``rows``, keys ascending."""
+    known = np.fromiter(datas.keys(), INT, len(datas))
+    table = DataTable(datas.values(), canonical=True)
+    data_ids = rows[:, 3]
+    if len(known) and int(known[-1]) <= 8 * len(rows) + 1_000_000:
+        remap = np.zeros(int(known[-1]) + 1, INT)
+        remap[known] = np.arange(len(known), dtype=INT)
+        refs = remap[data_ids]
+    else:
+        refs = np.searchsorted(known, data_ids).astype(INT)
+    starts = np.ascontiguousarray(rows[:, 1])
+    return EventFrame(np.ascontiguousarray(rows[:, 0]), starts, rows[:, 2] - starts, refs,
+                      table)
