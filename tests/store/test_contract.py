@@ -29,6 +29,7 @@ def store(request, tmp_path):
     st.migrate()
     with st.engine.begin() as conn:
         conn.execute(text("TRUNCATE events, event_data, buckets, settings, server_meta, api_keys RESTART IDENTITY CASCADE; DELETE FROM users WHERE id <> 1"))
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))"))
     yield st
     st.close()
 
@@ -379,3 +380,55 @@ def test_recording_a_key_use_never_waits_for_another_write(store):
         writer.join()
     assert store.touch_api_key(key.id, T0) is True
     assert store.list_api_keys(1)[0].last_used == T0
+
+
+def _columns_as_events(store: Store, key: str, start: int, end: int) -> list[tuple]:
+    rows, datas = store.event_columns(key, start, end)
+    return [(i, s, e - s, datas[d]) for i, s, e, d in rows.tolist()]
+
+
+def _as_tuples(events) -> list[tuple]:
+    return [(e.id, e.start, e.duration, e.data) for e in events]
+
+
+def test_column_reads_follow_every_write(store):
+    """``event_columns`` answers from its block cache what ``get_events`` answers from
+    SQL, after inserts, replacements, heartbeat merges, deletions and bucket re-creation."""
+    key = make_bucket(store)
+    hour = 3600
+    store.insert_events(key, [ev(h * hour, 1800, app=f"a{h % 3}") for h in range(0, 24 * 5, 2)])
+    spans = [(T0, T0 + 5 * DAY), (T0 + DAY + 77 * S, T0 + 3 * DAY), (T0 - DAY, T0 + 20 * hour * S)]
+
+    def check():
+        for start, end in spans:
+            assert _columns_as_events(store, key, start, end) == \
+                _as_tuples(store.get_events(key, start, end))
+
+    check()  # fills the cache
+    [first] = store.insert_events(key, [ev(3 * DAY // S + 5, 60, app="new")])
+    check()
+    store.insert_events(key, [Event(first.id, T0 + 10 * S, 5 * S, {"app": "moved"})])
+    check()
+    store.set_event_duration(key, first.id, T0 + 10 * S, 3 * DAY)  # now reaches far
+    check()
+    some = store.get_events(key, T0 + 2 * DAY, T0 + 2 * DAY + 4 * hour * S)
+    assert store.delete_event(key, some[0].id)
+    check()
+    store.delete_bucket(key)
+    make_bucket(store)
+    store.insert_events(key, [ev(30, 30, app="again")])
+    check()
+    assert [e[3] for e in _columns_as_events(store, key, T0, T0 + DAY)] == [{"app": "again"}]
+
+
+def test_column_reads_are_per_user(store):
+    alice = store.for_user(store.add_user("alice", None).id)
+    make_bucket(store, "w")
+    make_bucket(alice, "w")
+    store.insert_events("w", [ev(0, 10, app="owner")])
+    alice.insert_events("w", [ev(0, 10, app="alice")])
+    assert [e[3]["app"] for e in _columns_as_events(store, "w", T0, T0 + DAY)] == ["owner"]
+    assert [e[3]["app"] for e in _columns_as_events(alice, "w", T0, T0 + DAY)] == ["alice"]
+    alice.insert_events("w", [ev(20, 10, app="alice2")])
+    assert [e[3]["app"] for e in _columns_as_events(store, "w", T0, T0 + DAY)] == ["owner"]
+    assert len(_columns_as_events(alice, "w", T0, T0 + DAY)) == 2

@@ -4,14 +4,23 @@ whole-bucket iteration. A mixin of ``Store``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+import threading
 from itertools import chain
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from sqlalchemy import Connection, and_, func, select
 
 from hourwise.models import Event
 from hourwise.store import schema as t
+from hourwise.store.column_cache import (
+    BLOCK_BITS,
+    MAX_BLOCKS_PER_READ,
+    ColumnCache,
+    block_of,
+    block_start,
+)
 
 if TYPE_CHECKING:
     from hourwise.store.sql import BucketRow
@@ -32,6 +41,21 @@ def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> l
         terms.append(e.starttime >= start - bucket.max_duration)
     return terms
 
+
+
+_COLUMN_CACHES: WeakKeyDictionary[Any, ColumnCache] = WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Ascending numbers as (first, last) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -91,26 +115,86 @@ class EventReads:
     ) -> tuple[np.ndarray, dict[int, dict[str, Any]]]:
         """What ``get_events`` returns, in columns: an (n, 4) int64 array of id, start,
         end and data id per event (newest first, clipped to the range), and each
-        distinct data object by id. Rows stream from the cursor into the array, so a
-        year of events never exists as Python tuples all at once."""
-        e = t.events.c
+        distinct data object by id. Ranges are assembled from the column cache
+        (``hourwise.store.column_cache``) where it holds them."""
         with self.engine.connect() as conn:
             bucket = self._require_bucket(conn, key)
-            query = (
-                select(e.id, e.starttime, e.endtime, e.data_id)
-                .where(and_(*_span_conditions(bucket, start, end)))
-                .order_by(e.starttime.desc(), e.id.desc())
-            )
-            if limit is not None:
-                query = query.limit(limit)
-            cursor = conn.execute(query).cursor
-            rows = np.fromiter(chain.from_iterable(cursor), np.int64).reshape(-1, 4)
+            if start is None or end is None:
+                rows = self._sql_columns(conn, _span_conditions(bucket, start, end), limit)
+            else:
+                rows = self._cached_columns(conn, bucket, key, start, end)
+                if limit is not None:
+                    rows = rows[:limit]
             if start is not None:
                 np.maximum(rows[:, 1], start, out=rows[:, 1])
             if end is not None:
                 np.minimum(rows[:, 2], end, out=rows[:, 2])
             datas = self._load_data(conn, _distinct(rows[:, 3]).tolist())
         return rows, datas
+
+    def _sql_columns(self, conn: Connection, conditions: list[Any],
+                     limit: int | None = None) -> np.ndarray:
+        """Rows (id, start, end, data id) newest first, streamed from the cursor into an
+        array: a year of events never exists as Python tuples all at once."""
+        e = t.events.c
+        query = (
+            select(e.id, e.starttime, e.endtime, e.data_id)
+            .where(and_(*conditions))
+            .order_by(e.starttime.desc(), e.id.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        cursor = conn.execute(query).cursor
+        return np.fromiter(chain.from_iterable(cursor), np.int64).reshape(-1, 4)
+
+    def _cached_columns(self, conn: Connection, bucket: BucketRow, key: str, start: int,
+                        end: int) -> np.ndarray:
+        """Rows of events overlapping [start, end] (not yet clipped), newest first."""
+        cache = self._column_cache()
+        low = start - bucket.max_duration
+        first, last = block_of(low), block_of(end)
+        if last - first > MAX_BLOCKS_PER_READ or end < start:
+            return self._sql_columns(conn, _span_conditions(bucket, start, end))
+        ident = (self.user_id, key)
+        blocks = cache.get(ident, first, last)
+        missing = [n for n in range(first, last + 1) if n not in blocks]
+        if missing:
+            clock = cache.clock()
+            fresh: dict[int, np.ndarray] = {}
+            for lo, hi in _runs(missing):
+                e = t.events.c
+                rows = self._sql_columns(conn, [
+                    e.bucket_id == bucket.id,
+                    e.starttime >= block_start(lo),
+                    e.starttime < block_start(hi + 1),
+                ])
+                # newest first: block numbers descend along the rows
+                numbers = rows[:, 1] >> BLOCK_BITS
+                for number in range(lo, hi + 1):
+                    a = int(np.searchsorted(-numbers, -number, "left"))
+                    b = int(np.searchsorted(-numbers, -number, "right"))
+                    fresh[number] = rows[a:b].copy()
+            cache.put(ident, fresh, clock)
+            blocks.update(fresh)
+        parts = [blocks[n] for n in range(last, first - 1, -1) if len(blocks[n])]
+        if not parts:
+            return np.empty((0, 4), np.int64)
+        rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        starts, ends = rows[:, 1], rows[:, 2]
+        keep = (starts <= end) & (ends >= start) & (starts >= low)
+        return rows[keep]
+
+    def _column_cache(self) -> ColumnCache:
+        """The store's column cache (one per engine, shared by every user's view),
+        told about every committed write."""
+        cache = _COLUMN_CACHES.get(self.engine)
+        if cache is None:
+            with _CACHES_LOCK:
+                cache = _COLUMN_CACHES.get(self.engine)
+                if cache is None:
+                    cache = _COLUMN_CACHES[self.engine] = ColumnCache()
+                    self._listeners.append(cache.changed)
+        return cache
 
     def event_listing(
         self,

@@ -1,0 +1,110 @@
+"""Recently read events, kept in columns by blocks of start time, for range reads.
+
+Queries read long ranges of a bucket again and again (the web UI asks for the same
+weeks and months with every click). Fetching rows through a database driver costs
+about a microsecond per event however fast the database is, so a year of window events
+would cost a second per query. This cache keeps each bucket's events as int64 rows
+(id, start, end, data id), in blocks of ``2**BLOCK_BITS`` µs of start time (about 19
+hours), and the store assembles a range read from the blocks it holds plus one SQL read
+per run of missing blocks.
+
+Correctness rests on the store's write listeners (as the query result cache does):
+every committed write names the bucket and the time its changed events start in, and
+the blocks there are dropped. A read that raced with a write does not keep what it
+read (each drop is stamped with a clock the read compares with). Like the rest of the
+server's caches, this assumes one server process per database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+BLOCK_BITS = 36
+MAX_BLOCKS_PER_READ = 4096  # a longer lookback (a very long event) reads SQL directly
+
+Bucket = tuple[int, str]  # (user id, bucket key)
+
+
+class ColumnCache:
+    """Blocks of rows by (user, bucket, block number), least recently used first out."""
+
+    def __init__(self, max_events: int = 2_000_000):
+        self.max_events = max_events
+        self._lock = threading.Lock()
+        self._blocks: OrderedDict[tuple[int, str, int], np.ndarray] = OrderedDict()
+        self._events = 0
+        self._clock = 0
+        self._bucket_dropped: dict[Bucket, int] = {}
+        self._block_dropped: dict[tuple[int, str, int], int] = {}
+
+    def __len__(self) -> int:
+        return self._events
+
+    def clock(self) -> int:
+        """A stamp to pass to ``put``: writes after it keep the read's blocks out."""
+        with self._lock:
+            return self._clock
+
+    def get(self, bucket: Bucket, first: int, last: int) -> dict[int, np.ndarray]:
+        """The cached blocks among ``first..last`` (block numbers)."""
+        user, key = bucket
+        found = {}
+        with self._lock:
+            blocks = self._blocks
+            for number in range(first, last + 1):
+                rows = blocks.get((user, key, number))
+                if rows is not None:
+                    blocks.move_to_end((user, key, number))
+                    found[number] = rows
+        return found
+
+    def put(self, bucket: Bucket, blocks: dict[int, np.ndarray], clock: int) -> None:
+        """Keep blocks read from the database when the read began at ``clock``."""
+        user, key = bucket
+        with self._lock:
+            if self._bucket_dropped.get(bucket, -1) >= clock:
+                return
+            for number, rows in blocks.items():
+                name = (user, key, number)
+                if self._block_dropped.get(name, -1) >= clock or name in self._blocks:
+                    continue
+                self._blocks[name] = rows
+                self._events += len(rows) + 1
+            while self._events > self.max_events and self._blocks:
+                _, rows = self._blocks.popitem(last=False)
+                self._events -= len(rows) + 1
+
+    def changed(self, user_id: int, key: str, start: int | None, end: int | None) -> None:
+        """A store write listener: drop the blocks the write touched."""
+        with self._lock:
+            self._clock += 1
+            if start is None or end is None:
+                self._bucket_dropped[(user_id, key)] = self._clock
+                for name in [n for n in self._blocks if n[0] == user_id and n[1] == key]:
+                    self._events -= len(self._blocks.pop(name)) + 1
+                return
+            first, last = block_of(min(start, end)), block_of(max(start, end))
+            if last - first > MAX_BLOCKS_PER_READ:
+                self._events = 0
+                self._bucket_dropped[(user_id, key)] = self._clock
+                self._blocks = OrderedDict(
+                    (n, r) for n, r in self._blocks.items() if n[:2] != (user_id, key))
+                self._events = sum(len(r) + 1 for r in self._blocks.values())
+                return
+            for number in range(first, last + 1):
+                name = (user_id, key, number)
+                self._block_dropped[name] = self._clock
+                rows = self._blocks.pop(name, None)
+                if rows is not None:
+                    self._events -= len(rows) + 1
+
+
+def block_of(time: int) -> int:
+    return time >> BLOCK_BITS
+
+
+def block_start(number: int) -> int:
+    return number << BLOCK_BITS
