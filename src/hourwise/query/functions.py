@@ -16,11 +16,11 @@ from hourwise.query.errors import QueryFunctionError
 from hourwise.query.interpreter import Context
 from hourwise.query.registry import REGISTRY, query_function
 from hourwise.query.values import EventList, as_events, as_frame
-from hourwise.transforms import classify, merge, period, simplify, split_url, subwatcher
+from hourwise.transforms import classify, merge, period, simplify, subwatcher
 from hourwise.transforms.columnar import flood as flooding
 from hourwise.transforms.columnar import frame as frames
 from hourwise.transforms.columnar import period as periods
-from hourwise.transforms.columnar import select
+from hourwise.transforms.columnar import rewrite, select
 from hourwise.transforms.columnar.frame import EventFrame
 
 __all__ = ["REGISTRY"]
@@ -226,10 +226,7 @@ def split_url_events(ctx: Context, events: list) -> EventList:
     for URLs without a host), `$path`, `$params`, `$options` (query string) and
     `$identifier` (fragment).
     """
-    frame = as_frame(events)
-    if frame.table.made_by == "split_url_events":  # split already (the web UI splits twice)
-        return frame
-    return ctx.sized(frame.map_data(split_url.splitter(), name="split_url_events"))
+    return ctx.sized(rewrite.split_url_events(as_frame(events)))
 
 
 @query_function(events="events", key="str")
@@ -253,7 +250,7 @@ def categorize(ctx: Context, events: list, classes: list) -> EventList:
         rules = classify.parse_classes(classes)
     except classify.RuleError as exc:
         raise QueryFunctionError(str(exc)) from None
-    return ctx.sized(as_frame(events).map_data(classify.categorizer(rules), ctx.budget.check))
+    return ctx.sized(rewrite.categorize(as_frame(events), rules, ctx.budget.check))
 
 
 @query_function(events="events", classes="list")

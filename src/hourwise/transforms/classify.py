@@ -120,12 +120,12 @@ def _known_categories(classes: Sequence[tuple[list[str], Rule]]) -> dict[tuple, 
     return memo
 
 
-def categorizer(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """The per-data rewrite of ``categorize``: the data with ``$category`` set."""
+def category_finder(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str, Any]], list[str]]:
+    """The category ``categorize`` gives a data object (a list never to be changed)."""
     preferred = _by_preference(classes)
     known = _known_categories(classes)
 
-    def with_category(data: dict[str, Any]) -> dict[str, Any]:
+    def category_of(data: dict[str, Any]) -> list[str]:
         strings = tuple([(k, v) for k, v in data.items() if type(v) is str])
         category = known.get(strings)
         if category is None:
@@ -137,9 +137,15 @@ def categorizer(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str
             if len(known) >= MEMO_LIMIT:
                 known.clear()
             known[strings] = category
-        return {**data, "$category": list(category)}
+        return category
 
-    return with_category
+    return category_of
+
+
+def categorizer(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The per-data rewrite of ``categorize``: the data with ``$category`` set."""
+    category_of = category_finder(classes)
+    return lambda data: {**data, "$category": list(category_of(data))}
 
 
 def categorize(

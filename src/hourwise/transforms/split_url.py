@@ -10,27 +10,60 @@ from hourwise.models import Event
 from hourwise.transforms.data_map import map_data
 
 
-def url_parts(url: str) -> dict[str, str]:
-    """``$protocol``, ``$domain``, ``$path``, ``$params``, ``$options``, ``$identifier``.
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
+
+
+def _split(url: str) -> tuple[str, str, str, str, str, str]:
+    """``urlparse(url)``'s six parts. Plain ASCII URLs without spaces, brackets or
+    ``;`` (nearly every browser URL) take a direct path with the same result; the rest
+    go through ``urllib.parse``, which raises ValueError on malformed IPv6 hosts."""
+    if not (url.isascii() and url.isprintable()) or any(c in url for c in " [];"):
+        parsed = urlparse(url)
+        return (parsed.scheme, parsed.netloc, parsed.path, parsed.params, parsed.query,
+                parsed.fragment)
+    scheme = ""
+    colon = url.find(":")
+    if colon > 0 and url[0].isalpha() and _SCHEME_CHARS.issuperset(url[:colon]):
+        scheme, url = url[:colon].lower(), url[colon + 1:]
+    netloc = query = fragment = ""
+    if url[:2] == "//":
+        end = len(url)
+        for delimiter in "/?#":
+            found = url.find(delimiter, 2)
+            if 0 <= found < end:
+                end = found
+        netloc, url = url[2:end], url[end:]
+    if "#" in url:
+        url, fragment = url.split("#", 1)
+    if "?" in url:
+        url, query = url.split("?", 1)
+    return scheme, netloc, url, "", query, fragment
+
+
+def url_parts(url: str) -> dict[str, str] | None:
+    """``$protocol``, ``$domain``, ``$path``, ``$params``, ``$options``, ``$identifier``;
+    None for a URL that cannot be parsed (a malformed IPv6 host).
 
     ``$domain`` is the network location without a leading ``www.``; a URL without one
     (``file://``, ``about:blank``) uses its scheme, so such pages don't all group under
     an empty domain. ``$params`` is the ``;params`` part, ``$options`` the query string
     and ``$identifier`` the fragment (aw-core's names).
     """
-    parsed = urlparse(url)
-    netloc = parsed.netloc
+    try:
+        scheme, netloc, path, params, query, fragment = _split(url)
+    except ValueError:
+        return None
     if netloc:
         domain = netloc[4:] if netloc[:4] == "www." else netloc
     else:
-        domain = parsed.scheme
+        domain = scheme
     return {
-        "$protocol": parsed.scheme,
+        "$protocol": scheme,
         "$domain": domain,
-        "$path": parsed.path,
-        "$params": parsed.params,
-        "$options": parsed.query,
-        "$identifier": parsed.fragment,
+        "$path": path,
+        "$params": params,
+        "$options": query,
+        "$identifier": fragment,
     }
 
 
@@ -55,9 +88,12 @@ def splitter() -> Callable[[dict[str, Any]], dict[str, Any]]:
         url = data.get("url")
         if type(data) is SplitData or not isinstance(url, str):
             return data
-        found = parts.get(url)
-        if found is None:
+        if url in parts:
+            found = parts[url]
+        else:
             found = parts[url] = url_parts(url)
+        if found is None:
+            return data
         new = SplitData(data)
         new.update(found)
         return new

@@ -15,15 +15,18 @@ from hypothesis import strategies as st
 
 from hourwise.models import Event
 from hourwise.transforms import flood as list_flood
-from hourwise.transforms import merge, period, sort
+from hourwise.transforms import classify, merge, period, sort, split_url
 from hourwise.transforms import filter as list_filter
-from hourwise.transforms.columnar import flood, frame, select
+from hourwise.transforms.columnar import flood, frame, rewrite, select
 from hourwise.transforms.columnar import period as col_period
 from hourwise.transforms.columnar.frame import EventFrame
 
 SECOND = 1_000_000
 DATAS = [{"app": "a"}, {"app": "b"}, {"app": "a", "title": "x"}, {"n": 1}, {"n": 1.0},
-         {"n": True}, {"app": "b"}, {}, {"tags": ["x", "y"]}, {"tags": ["x", "y"]}]
+         {"n": True}, {"app": "b"}, {}, {"tags": ["x", "y"]}, {"tags": ["x", "y"]},
+         {"url": "https://www.a.org/p;q?x=1#f", "title": "A"}, {"url": "about:blank"},
+         {"url": "https://www.a.org/p;q?x=1#f", "title": "B", "$domain": "old"}, {"url": 5},
+         {"app": "code", "title": "Gmail"}, {"url": "http://[::1/x"}]
 
 
 @st.composite
@@ -69,7 +72,7 @@ def test_filter_period_intersect_and_union(events, filters):
 
 
 @settings(max_examples=200, deadline=None)
-@given(event_lists(), st.sampled_from([["app"], ["app", "title"], ["n"], ["tags"], []]))
+@given(event_lists(), st.sampled_from([["app"], ["app", "title"], ["n"], ["tags"], ["tags", "app"], []]))
 def test_merge_sort_filter(events, keys):
     f = EventFrame.from_events(events)
     assert columns(select.merge_events_by_keys(f, keys)) == \
@@ -114,3 +117,31 @@ def test_intersect_of_flooded_lists(events, filters, doubled):
     a, b = EventFrame.from_events(events), EventFrame.from_events(filters)
     assert columns(col_period.filter_period_intersect(a, b)) == \
         rows(period.filter_period_intersect(events, filters))
+
+
+RULES = classify.parse_classes([
+    [["Work"], {"type": "regex", "regex": "code|a\\.org"}],
+    [["Work", "Mail"], {"type": "regex", "regex": "Gmail", "select_keys": ["title"]}],
+    [["Fun"], {"type": "regex", "regex": "B", "ignore_case": True}],
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(event_lists())
+def test_split_urls_and_categories_as_overlays(events):
+    f = EventFrame.from_events(events)
+    split = rewrite.split_url_events(f)
+    listed = split_url.split_url_events(events)
+    assert columns(split) == rows(listed)
+    assert rewrite.split_url_events(split) is split
+    assert columns(select.merge_events_by_keys(split, ["$domain", "title"])) == \
+        rows(merge.merge_events_by_keys(listed, ["$domain", "title"]))
+    categorized = rewrite.categorize(split, RULES)
+    listed = classify.categorize(listed, RULES)
+    assert columns(categorized) == rows(listed)
+    assert columns(select.filter_keyvals(categorized, "$category", [["Work"], ["Fun"]])) == \
+        rows(list_filter.filter_keyvals(listed, "$category", [["Work"], ["Fun"]]))
+    assert columns(select.merge_events_by_keys(categorized, ["$category"])) == \
+        rows(merge.merge_events_by_keys(listed, ["$category"]))
+    assert columns(flood.flood(categorized)) == rows(list_flood.flood(listed))
+    assert columns(frame.concat([categorized, f])) == rows(listed + events)

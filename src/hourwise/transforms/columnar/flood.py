@@ -35,7 +35,9 @@ def _sorted(frame: EventFrame) -> EventFrame:
     ds = np.diff(s)
     if bool(np.all(ds > 0)) or bool(np.all((ds > 0) | ((ds == 0) & (np.diff(d) >= 0)))):
         return frame
-    if bool(np.all(ds < 0)):  # newest first, as buckets are read: no ties to keep in order
+    # Newest first, as buckets are read: reversed, it is in order unless two events
+    # share both start and duration (their input order must be kept).
+    if bool(np.all((ds < 0) | ((ds == 0) & (np.diff(d) < 0)))):
         return frame.take(slice(None, None, -1))
     return frame.take(np.lexsort((d, s)))
 

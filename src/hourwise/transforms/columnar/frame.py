@@ -17,49 +17,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import orjson
 
 from hourwise.models import Event
 from hourwise.models.timeutil import format_timestamp
+from hourwise.transforms.columnar.table import INT, DataTable, Table
 
 NO_ID = -1
-INT = np.int64
 
 Data = dict[str, Any]
-
-
-class DataTable(list):
-    """The distinct data objects a frame's refs point into (a list; never changed).
-
-    ``classes()`` numbers the entries so that entries with the same canonical JSON
-    share a number: that is when two events "have the same data" for ``flood``.
-    ``canonical`` marks a table whose entries are already distinct that way (the
-    store's: one entry per stored data object). ``made_by`` names the rewrite that
-    built the table, if any.
-    """
-
-    __slots__ = ("_classes", "canonical", "made_by")
-
-    def __init__(self, items: Any = (), *, canonical: bool = False, made_by: str = ""):
-        super().__init__(items)
-        self.canonical = canonical
-        self.made_by = made_by
-
-    def classes(self) -> np.ndarray:
-        """For each entry, the index of the first entry with the same canonical JSON."""
-        cached = getattr(self, "_classes", None)
-        if cached is not None:
-            return cached
-        if self.canonical:
-            out = np.arange(len(self), dtype=INT)
-        else:
-            first: dict[bytes, int] = {}
-            dumps, option = orjson.dumps, orjson.OPT_SORT_KEYS
-            out = np.fromiter(
-                (first.setdefault(dumps(data, option=option), index)
-                 for index, data in enumerate(self)), INT, len(self))
-        self._classes = out
-        return out
 
 
 class EventFrame:
@@ -68,7 +33,7 @@ class EventFrame:
     __slots__ = ("ids", "starts", "durations", "refs", "table")
 
     def __init__(self, ids: np.ndarray, starts: np.ndarray, durations: np.ndarray,
-                 refs: np.ndarray, table: DataTable):
+                 refs: np.ndarray, table: Table):
         self.ids = ids
         self.starts = starts
         self.durations = durations
@@ -167,6 +132,15 @@ class EventFrame:
         table = self.table
         hits[used] = np.fromiter((predicate(table[ref]) for ref in used.tolist()), bool,
                                  len(used))
+        return hits[self.refs]
+
+    def value_mask(self, key: str, test: Callable[[Any], bool]) -> np.ndarray:
+        """A boolean mask over the events: ``test(data[key])`` (``MISSING`` when the
+        key is absent), evaluated once per distinct data object in use."""
+        used = self.used_refs()
+        hits = np.zeros(len(self.table), bool)
+        values = self.table.values(key, used.tolist())
+        hits[used] = np.fromiter(map(test, values), bool, len(used))
         return hits[self.refs]
 
 

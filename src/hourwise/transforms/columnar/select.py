@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from hourwise.transforms.columnar.frame import INT, NO_ID, DataTable, EventFrame, stable_order
+from hourwise.transforms.columnar.frame import INT, NO_ID, EventFrame, stable_order
+from hourwise.transforms.columnar.table import MISSING, ProjectedTable
 from hourwise.transforms.filter import _Membership
-from hourwise.transforms.merge import _MISSING, _group_key, freeze
+from hourwise.transforms.merge import freeze
 
 EXACT_FLOAT_SUM = 2**53  # below this, float64 sums of integers are exact
 
@@ -24,19 +25,15 @@ def filter_keyvals(frame: EventFrame, key: str, values: Sequence[Any], *,
                    keep: bool = True) -> EventFrame:
     """Events whose ``data[key]`` equals one of ``values`` (``keep=False``: the others)."""
     members = _Membership(values)
-    mask = frame.data_mask(lambda data: key in data and data[key] in members)
+    mask = frame.value_mask(key, lambda value: value is not MISSING and value in members)
     return frame.take(mask if keep else ~mask)
 
 
 def filter_keyvals_regex(frame: EventFrame, key: str, pattern: re.Pattern[str]) -> EventFrame:
     """Events whose ``data[key]`` is a string the regex finds a match in."""
     search = pattern.search
-
-    def hit(data: dict[str, Any]) -> bool:
-        value = data.get(key)
-        return isinstance(value, str) and search(value) is not None
-
-    return frame.take(frame.data_mask(hit))
+    return frame.take(frame.value_mask(
+        key, lambda value: isinstance(value, str) and search(value) is not None))
 
 
 def sort_by_timestamp(frame: EventFrame) -> EventFrame:
@@ -61,16 +58,17 @@ def _group_codes(frame: EventFrame, keys: Sequence[str]) -> np.ndarray:
     used = frame.used_refs().tolist()
     table = frame.table
     if len(keys) == 1:
-        key = keys[0]
-        values = [table[ref].get(key, _MISSING) for ref in used]
+        values = table.values(keys[0], used)
     else:
-        values = [_group_key(table[ref], keys) for ref in used]
+        columns = [table.values(key, used) for key in keys]
+        values = [tuple([v for v in row if v is not MISSING]) for row in zip(*columns)]
     groups: dict[Any, int] = {}
     try:
         codes = [groups.setdefault(value, len(groups)) for value in values]
     except TypeError:  # list or dict values (such as $category): group by content
         groups.clear()
-        codes = [groups.setdefault(freeze(value), len(groups)) for value in values]
+        frozen = ((tuple(map(freeze, v)) if type(v) is tuple else freeze(v)) for v in values)
+        codes = [groups.setdefault(value, len(groups)) for value in frozen]
     code_of_ref = np.zeros(len(table), INT)
     code_of_ref[used] = codes
     return code_of_ref[frame.refs]
@@ -96,10 +94,6 @@ def merge_events_by_keys(frame: EventFrame, keys: Sequence[str]) -> EventFrame:
     first[codes[::-1]] = positions[::-1]  # the last write wins: each group's first event
     order = np.argsort(first, kind="stable")
     first = first[order]
-    table = frame.table
-    datas = DataTable()
-    for ref in frame.refs[first].tolist():
-        data = table[ref]
-        datas.append({k: data[k] for k in keys if k in data})
+    datas = ProjectedTable(frame.table, frame.refs[first].tolist(), keys)
     return EventFrame(np.full(len(first), NO_ID, INT), frame.starts[first], totals[order],
                       np.arange(len(first), dtype=INT), datas)
