@@ -197,6 +197,12 @@ class ServerProcess:
                 continue
         return None
 
+    def restart(self) -> None:
+        """Stop and start again on the same data (the peak memory starts afresh)."""
+        self.stop()
+        self._peak_seen = 0
+        self.start()
+
     # -- measurements ----------------------------------------------------------------
 
     def pids(self) -> list[int]:
