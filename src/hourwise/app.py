@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from hourwise import __version__
 from hourwise.api.activitywatch import build_router as build_activitywatch_router
-from hourwise.api.activitywatch.fastpath import HeartbeatFastPath
+from hourwise.api.activitywatch.fastpath import WriteFastPath
 from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
 from hourwise.api.docs import install_api_browser, install_webui
@@ -117,8 +117,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.openapi = openapi  # type: ignore[method-assign]
 
     # Middleware added first sits innermost:
-    # guard -> CORS -> authentication -> heartbeat fast path -> HTML headers -> sessions
-    # -> routes. Heartbeats (once a second per watcher) skip the layers below the fast path.
+    # guard -> CORS -> authentication -> write fast path -> HTML headers -> sessions
+    # -> routes. Heartbeats (once a second per watcher) and event inserts skip the layers
+    # below the fast path.
     app.add_middleware(
         SessionMiddleware,
         # one signing secret per database, made on first start, so sessions survive restarts
@@ -130,7 +131,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.add_middleware(HtmlSecurityHeaders)
     app.add_middleware(
-        HeartbeatFastPath, services=services, inline_writes=store.dialect == "sqlite"
+        WriteFastPath, services=services, inline_writes=store.dialect == "sqlite"
     )
     app.add_middleware(
         AuthGate,

@@ -22,7 +22,11 @@ def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
 
 async def send_json(send, status: int, payload: Any, headers: list | None = None) -> None:
     """Answer a raw ASGI request with JSON (for the layers in front of the routes)."""
-    body = orjson.dumps(payload)
+    await send_bytes(send, orjson.dumps(payload), status, headers)
+
+
+async def send_bytes(send, body: bytes, status: int = 200, headers: list | None = None) -> None:
+    """Answer a raw ASGI request with an already encoded JSON body."""
     await send({
         "type": "http.response.start",
         "status": status,

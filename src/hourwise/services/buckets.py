@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from hourwise.errors import InvalidInput, NotFound, Unauthorized
 from hourwise.models import Bucket, Event
 from hourwise.services.heartbeats import BucketLocks
 from hourwise.store import Store
+from hourwise.store.event_writes import NewEvent
 
 
 class BucketService:
@@ -93,6 +95,13 @@ class BucketService:
         """Insert events; those carrying the id of an existing event replace it."""
         with self.locks.writing(key):
             return self.store.insert_events(key, events)
+
+    def insert_batch(self, key: str, batch: Sequence[NewEvent]) -> list[int]:
+        """``insert_events`` for events already in the store's row form (id to replace or
+        None, start, end, canonical data JSON), as bulk inserts parse them; returns the
+        ids, in order."""
+        with self.locks.writing(key):
+            return self.store.insert_batch(key, batch)
 
     def delete_event(self, key: str, event_id: int) -> bool:
         """Delete one event; True if it existed."""

@@ -10,6 +10,8 @@ import orjson
 from sqlalchemy import Connection, insert, select
 
 from hourwise.store import schema as t
+from hourwise.store.bulk import insert_rows
+from hourwise.store.datacodec import data_hash
 
 CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
 
@@ -19,62 +21,93 @@ class EventData:
         """The event_data id of each (canonical JSON, hash) pair, inserting new ones."""
         local: dict[bytes, int] = {}
         missing: dict[bytes, bytes] = {}
+        cached = self._id_by_hash.get
         for text, digest in canon:
             if digest in local or digest in missing:
                 continue
-            known = self._id_by_hash.get(digest)
+            known = cached(digest)
             if known is not None:
                 local[digest] = known
             else:
                 missing[digest] = text
         if missing:
-            if self.dialect == "sqlite":
-                self._sqlite_data_ids(conn, missing, local)
-            else:
-                d = t.event_data
-                hashes = list(missing)
-                for i in range(0, len(hashes), CHUNK):
-                    chunk = hashes[i : i + CHUNK]
-                    for row in conn.execute(select(d.c.id, d.c.hash).where(d.c.hash.in_(chunk))):
-                        local[bytes(row.hash)] = row.id
-                        missing.pop(bytes(row.hash), None)
-                if missing:
-                    rows = conn.execute(
-                        insert(d).returning(d.c.id, d.c.hash),
-                        [{"hash": h, "json": text.decode()} for h, text in missing.items()],
-                    )
-                    for row in rows:
-                        local[bytes(row.hash)] = row.id
-            for digest, ident in local.items():
-                self._id_by_hash[digest] = ident
+            local.update(self._store_data(conn, missing))
         return [local[digest] for _, digest in canon]
+
+    def _data_ids_by_text(self, conn: Connection, texts: Iterable[bytes]) -> dict[bytes, int]:
+        """The event_data id of each distinct canonical JSON text, inserting new ones.
+
+        Bulk inserts repeat the same few data objects many times, so each distinct text
+        is hashed once per call; the digest cache then answers most of them."""
+        ids: dict[bytes, Any] = dict.fromkeys(texts)
+        missing: dict[bytes, bytes] = {}
+        cached = self._id_by_hash.get
+        for text in ids:
+            digest = data_hash(text)
+            known = cached(digest)
+            if known is not None:
+                ids[text] = known
+            else:
+                missing[digest] = text
+        if missing:
+            for digest, ident in self._store_data(conn, missing).items():
+                ids[missing[digest]] = ident
+        return ids
+
+    def _store_data(self, conn: Connection, missing: dict[bytes, bytes]) -> dict[bytes, int]:
+        """Ids of data objects (hash -> canonical text) the digest cache did not know:
+        looked up by hash, inserted when absent, and remembered in the cache."""
+        missing = dict(missing)
+        found: dict[bytes, int] = {}
+        if self.dialect == "sqlite":
+            self._sqlite_data_ids(conn, missing, found)
+        else:
+            d = t.event_data
+            hashes = list(missing)
+            for i in range(0, len(hashes), CHUNK):
+                chunk = hashes[i : i + CHUNK]
+                for row in conn.execute(select(d.c.id, d.c.hash).where(d.c.hash.in_(chunk))):
+                    found[bytes(row.hash)] = row.id
+                    missing.pop(bytes(row.hash), None)
+            if missing:
+                rows = conn.execute(
+                    insert(d).returning(d.c.id, d.c.hash),
+                    [{"hash": h, "json": text.decode()} for h, text in missing.items()],
+                )
+                for row in rows:
+                    found[bytes(row.hash)] = row.id
+        self._new_data.extend(missing)  # whatever the lookup did not find was inserted
+        for digest, ident in found.items():
+            self._id_by_hash[digest] = ident
+        return found
 
     @staticmethod
     def _sqlite_data_ids(
-        conn: Connection, missing: dict[bytes, bytes], local: dict[bytes, int]
+        conn: Connection, missing: dict[bytes, bytes], found: dict[bytes, int]
     ) -> None:
-        """SQLite half of ``_data_ids`` on the raw cursor (bulk imports spend their time
-        here). New rows get consecutive rowids ending at last_insert_rowid(): the caller
-        holds the write lock and every inserted hash was just checked to be absent."""
+        """SQLite half of ``_store_data`` on the raw cursor (bulk imports spend their
+        time here). New rows get consecutive rowids ending at last_insert_rowid(): the
+        caller holds the write lock and every inserted hash was just checked to be absent."""
         cursor = conn.connection.driver_connection.cursor()
         try:
-            hashes = list(missing)
+            # Hashes are bound as bytearray: sqlite3 binds it as the same BLOB, but looks
+            # for an adapter for every bytes value (raising and catching two errors).
+            hashes = list(map(bytearray, missing))
             for i in range(0, len(hashes), CHUNK):
                 chunk = hashes[i : i + CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for ident, digest in cursor.execute(
                     f"SELECT id, hash FROM event_data WHERE hash IN ({marks})", chunk
                 ):
-                    local[digest] = ident
+                    found[digest] = ident
                     del missing[digest]
             if missing:
-                cursor.executemany(
-                    "INSERT INTO event_data (hash, json) VALUES (?, ?)",
-                    [(digest, text.decode()) for digest, text in missing.items()],
-                )
-                last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+                params: list[Any] = []
+                for digest, text in missing.items():
+                    params += (bytearray(digest), text.decode())
+                last = insert_rows(cursor, "INSERT INTO event_data (hash, json) VALUES", 2, params)
                 for ident, digest in enumerate(missing, start=last - len(missing) + 1):
-                    local[digest] = ident
+                    found[digest] = ident
         finally:
             cursor.close()
 

@@ -9,40 +9,26 @@ concurrently (WAL on SQLite).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import (
-    Connection,
-    bindparam,
-    delete,
-    exists,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
-from hourwise.errors import InvalidInput, NotFound
-from hourwise.models import Bucket, Event
+from hourwise.errors import NotFound
+from hourwise.models import Bucket
 from hourwise.store import schema as t
 from hourwise.store.accounts import AccountRecords
-from hourwise.store.datacodec import BoundedCache, canonical_json, data_hash
+from hourwise.store.datacodec import BoundedCache, canonical_json
 from hourwise.store.engine import build_engine, normalise_url
-from hourwise.store.event_data import CHUNK, EventData
+from hourwise.store.event_data import EventData
 from hourwise.store.event_reads import EventReads
+from hourwise.store.event_writes import EventWrites
 from hourwise.store.heartbeat_writes import HeartbeatWrites
 from hourwise.store.oauth import OAuthRecords
-
-_BUMP_MAX_DURATION = (
-    update(t.buckets)
-    .where(t.buckets.c.id == bindparam("bucket"), t.buckets.c.max_duration < bindparam("longest"))
-    .values(max_duration=bindparam("longest"))
-)
 
 
 @dataclass
@@ -53,7 +39,7 @@ class BucketRow:
     max_duration: int
 
 
-class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords):
+class Store(EventReads, EventWrites, EventData, HeartbeatWrites, AccountRecords, OAuthRecords):
     """Buckets, events, settings and server metadata in one SQL database."""
 
     def __init__(self, url: str, *, data_cache_size: int = 250_000):
@@ -65,6 +51,9 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
         self._writer: Connection | None = None
         self._listeners: list[Callable[[int, str, int | None, int | None], None]] = []
         self._changes: list[tuple[int, str, int | None, int | None]] = []
+        # hashes of data rows inserted by the current write transaction: forgotten from
+        # the digest cache if it rolls back (their rowids would be reused)
+        self._new_data: list[bytes] = []
         self._buckets: dict[tuple[int, str], BucketRow] = {}
         self._data_by_id: BoundedCache[int, dict[str, Any]] = BoundedCache(data_cache_size)
         self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
@@ -92,8 +81,12 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
                 # one list shared by every user's view of the store, so no reassignment
                 changes = list(self._changes)
                 self._changes.clear()
+                self._new_data.clear()
             except BaseException:
                 self._changes.clear()
+                for digest in self._new_data:
+                    self._id_by_hash.pop(digest)
+                self._new_data.clear()
                 raise
             for change in changes:
                 for listener in self._listeners:
@@ -287,153 +280,6 @@ class Store(EventReads, EventData, HeartbeatWrites, AccountRecords, OAuthRecords
             self._data_by_id.clear()
             self._text_by_id.clear()
             self._id_by_hash.clear()
-
-    # -- events: writes --------------------------------------------------------------
-
-    def _bump_max_duration(self, conn: Connection, bucket: BucketRow, longest: int) -> None:
-        if longest > bucket.max_duration:
-            conn.execute(_BUMP_MAX_DURATION, {"bucket": bucket.id, "longest": longest})
-            bucket.max_duration = longest
-
-    def _insert_event_rows(self, conn: Connection, rows: list[tuple[int, int, int, int]]) -> list[int]:
-        """Insert (bucket_id, starttime, endtime, data_id) rows in one batch and return
-        their ids, in order.
-
-        On SQLite a plain executemany is several times faster than INSERT ... RETURNING
-        (which SQLAlchemy must run row by row to keep the order). The ids are then
-        consecutive and end at last_insert_rowid(): the table is AUTOINCREMENT and the
-        store's write lock makes this the only writer.
-        """
-        if self.dialect != "sqlite":
-            names = ("bucket_id", "starttime", "endtime", "data_id")
-            result = conn.execute(
-                insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True),
-                [dict(zip(names, row)) for row in rows],
-            )
-            return [row.id for row in result]
-        cursor = conn.connection.driver_connection.cursor()
-        try:
-            cursor.executemany(
-                # positional parameters: sqlite3 reads tuples faster than dicts
-                "INSERT INTO events (bucket_id, starttime, endtime, data_id) VALUES (?, ?, ?, ?)",
-                rows,
-            )
-            last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
-        finally:
-            cursor.close()
-        return list(range(last - len(rows) + 1, last + 1))
-
-    def insert_events(self, key: str, new_events: Sequence[Event]) -> list[Event]:
-        """Insert events; one carrying the id of an event in this bucket replaces it.
-
-        An id that names no event is ignored and the event is inserted under a new id;
-        an id that names an event of another bucket is refused. All or nothing: one bad
-        event leaves the bucket unchanged. Returns the stored events with their ids.
-        """
-        canon = [(text, data_hash(text)) for text in map(canonical_json, (ev.data for ev in new_events))]
-        e = t.events.c
-        with self._write() as conn:
-            bucket = self._require_bucket(conn, key)
-            data_ids = self._data_ids(conn, canon)
-            given_ids = [ev.id for ev in new_events if ev.id is not None]
-            owner: dict[int, int] = {}
-            for i in range(0, len(given_ids), CHUNK):
-                chunk = given_ids[i : i + CHUNK]
-                for row in conn.execute(select(e.id, e.bucket_id).where(e.id.in_(chunk))):
-                    owner[row.id] = row.bucket_id
-            inserts: list[tuple[int, int, int, int]] = []
-            insert_positions: list[int] = []
-            replaces: list[dict[str, int]] = []
-            stored: list[Event] = []
-            for position, (ev, data_id) in enumerate(zip(new_events, data_ids)):
-                stored.append(Event(ev.id, ev.start, ev.duration, ev.data))
-                if ev.id is not None and ev.id in owner:
-                    if owner[ev.id] != bucket.id:
-                        raise InvalidInput(f"event {ev.id} belongs to another bucket")
-                    replaces.append(
-                        {"eid": ev.id, "s": ev.start, "e": ev.start + ev.duration, "d": data_id}
-                    )
-                    continue
-                inserts.append((bucket.id, ev.start, ev.start + ev.duration, data_id))
-                insert_positions.append(position)
-            if replaces:
-                conn.execute(
-                    update(t.events)
-                    .where(t.events.c.id == bindparam("eid"))
-                    .values(starttime=bindparam("s"), endtime=bindparam("e"), data_id=bindparam("d")),
-                    replaces,
-                )
-            if inserts:
-                for position, ident in zip(insert_positions, self._insert_event_rows(conn, inserts)):
-                    stored[position].id = ident
-            if new_events:
-                self._bump_max_duration(conn, bucket, max(ev.duration for ev in new_events))
-            if replaces:
-                self._changed(key)  # the replaced events' old times are not known here
-            elif inserts:
-                self._changed(key, min(r[1] for r in inserts), max(r[2] for r in inserts))
-        return stored
-
-    def delete_event(self, key: str, event_id: int) -> bool:
-        """Delete one event; forget its data if no other event uses it."""
-        e = t.events.c
-        d = t.event_data
-        with self._write() as conn:
-            bucket = self._require_bucket(conn, key)
-            deleted = conn.execute(
-                delete(t.events)
-                .where(e.id == event_id, e.bucket_id == bucket.id)
-                .returning(e.data_id, e.starttime, e.endtime)
-            ).first()
-            if deleted is None:
-                return False
-            data_id = deleted.data_id
-            self._changed(key, deleted.starttime, deleted.endtime)
-            gone = conn.execute(
-                delete(d)
-                .where(d.c.id == data_id, ~exists().where(e.data_id == data_id))
-                .returning(d.c.hash)
-            ).scalar()
-            if gone is not None:
-                self._data_by_id.pop(data_id)
-                self._text_by_id.pop(data_id)
-                self._id_by_hash.pop(bytes(gone))
-            return True
-
-    def import_events(self, key: str, incoming: Sequence[Event]) -> int:
-        """Add events to a bucket, skipping any equal (start, end, data) to one it has.
-
-        Returns how many were added. Importing the same export twice adds nothing.
-        """
-        if not incoming:
-            return 0
-        canon = [(text, data_hash(text)) for text in map(canonical_json, (ev.data for ev in incoming))]
-        e = t.events.c
-        with self._write() as conn:
-            bucket = self._require_bucket(conn, key)
-            data_ids = self._data_ids(conn, canon)
-            lo = min(ev.start for ev in incoming)
-            hi = max(ev.start for ev in incoming)
-            existing = {
-                tuple(row)
-                for row in conn.execute(
-                    select(e.starttime, e.endtime, e.data_id).where(
-                        e.bucket_id == bucket.id, e.starttime >= lo, e.starttime <= hi
-                    )
-                )
-            }
-            rows = []
-            for ev, data_id in zip(incoming, data_ids):
-                signature = (ev.start, ev.start + ev.duration, data_id)
-                if signature in existing:
-                    continue
-                existing.add(signature)
-                rows.append((bucket.id, ev.start, signature[1], data_id))
-            if rows:
-                self._insert_event_rows(conn, rows)
-                self._bump_max_duration(conn, bucket, max(ev.duration for ev in incoming))
-                self._changed(key, min(r[1] for r in rows), max(r[2] for r in rows))
-            return len(rows)
 
     # -- settings --------------------------------------------------------------------
 

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from hourwise.api.activitywatch.buckets import BucketId
+from hourwise.api.activitywatch.event_insert import insert_response
 from hourwise.api.activitywatch.schemas import (
     EVENTS_IN,
     MAX_EVENT_ID,
     EventOut,
     check_bucket_id,
-    events_json,
     listing_json,
-    parse_events_body,
     query_time,
 )
 from hourwise.api.body import RawBody, json_body_doc
 from hourwise.api.deps import PrincipalDep, ServicesDep
 from hourwise.api.responses import JSONResponse
-from hourwise.memory import paused_gc
 
 router = APIRouter()
 
@@ -87,14 +84,7 @@ def insert_events(
     bucket_id: BucketId, body: RawBody, services: ServicesDep, _: PrincipalDep
 ) -> JSONResponse:
     """Insert events (one object or a list). Returns them with their ids."""
-    # Tens of thousands of short-lived objects, none in cycles: the collector is paused,
-    # and they are released before it resumes, so its first pass has nothing to scan.
-    with paused_gc():
-        events = parse_events_body(body)
-        stored = services.buckets.insert_events(check_bucket_id(bucket_id), events)
-        payload = orjson.dumps(events_json(stored))
-        del events, stored
-    return Response(payload, media_type="application/json")
+    return Response(insert_response(services, bucket_id, body), media_type="application/json")
 
 
 @router.delete("/buckets/{bucket_id}/events/{event_id}", response_class=JSONResponse)

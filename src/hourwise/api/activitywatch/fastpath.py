@@ -1,11 +1,12 @@
-"""A direct path for heartbeats, the one request watchers send every second or two.
+"""A direct path for the two writes clients send most: heartbeats and event inserts.
 
-The documented route (``heartbeat.py``) goes through FastAPI's routing, dependency
-resolution and a thread-pool hop, which together cost several times what the merge
-itself does. This layer answers a plainly valid heartbeat directly, with the same
-principal check, the same service call and the same response. Anything else (a body
-or query it does not find plainly valid) is replayed unchanged to the documented
-route, so error messages and edge cases have exactly one implementation.
+The documented routes (``heartbeat.py``, ``events.py``) go through FastAPI's routing,
+dependency resolution and a thread-pool hop, which together cost several times what a
+heartbeat's merge itself does, and a noticeable share of a bulk insert. This layer
+answers a plainly valid heartbeat or event list directly, with the same principal
+check, the same service calls and the same response. Anything else (a body or query it
+does not find plainly valid) is replayed unchanged to the documented route, so error
+messages and edge cases have exactly one implementation.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.concurrency import run_in_threadpool
 
+from hourwise.api.activitywatch.event_insert import inserted_json, plain_batch
 from hourwise.api.activitywatch.heartbeat import MAX_PULSETIME
 from hourwise.api.activitywatch.schemas import check_bucket_id, plain_event
-from hourwise.api.responses import send_json
+from hourwise.api.responses import send_bytes, send_json
 from hourwise.errors import HourwiseError
+from hourwise.memory import paused_gc
 from hourwise.models import seconds_to_us
 from hourwise.services import Services
 
@@ -31,7 +34,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
-_HEARTBEAT_PATH = re.compile(r"/api/0/buckets/([^/]+)/heartbeat")
+_WRITE_PATH = re.compile(r"/api/0/buckets/([^/]+)/(heartbeat|events)")
 
 
 def _pulsetime(query_string: bytes) -> float | None:
@@ -47,7 +50,7 @@ def _pulsetime(query_string: bytes) -> float | None:
     return value if math.isfinite(value) and 0 <= value <= MAX_PULSETIME else None
 
 
-class HeartbeatFastPath:
+class WriteFastPath:
     def __init__(self, app: ASGIApp, services: Services, *, inline_writes: bool):
         self.app = app
         self.services = services
@@ -56,7 +59,7 @@ class HeartbeatFastPath:
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         match = (
-            _HEARTBEAT_PATH.fullmatch(scope["path"])
+            _WRITE_PATH.fullmatch(scope["path"])
             if scope["type"] == "http" and scope["method"] == "POST"
             else None
         )
@@ -75,14 +78,15 @@ class HeartbeatFastPath:
                 break
         body = b"".join(chunks)
 
-        heartbeat = None
-        pulsetime = _pulsetime(scope.get("query_string", b""))
-        if pulsetime is not None and body.lstrip()[:1] == b"{":
-            try:
-                heartbeat = plain_event(orjson.loads(body))
-            except orjson.JSONDecodeError:
-                heartbeat = None
-        if heartbeat is None:
+        try:
+            if match.group(2) == "events":
+                payload = await run_in_threadpool(self._insert, scope, match.group(1), body)
+            else:
+                payload = await self._heartbeat(scope, match.group(1), body)
+        except HourwiseError as exc:
+            await send_json(send, exc.status, exc.body())
+            return
+        if payload is None:
             replayed = False
 
             async def replay() -> Message:
@@ -94,18 +98,40 @@ class HeartbeatFastPath:
 
             await self.app(scope, replay, send)
             return
+        await send_bytes(send, payload)
 
-        try:
+    async def _heartbeat(self, scope: MutableMapping[str, Any], bucket_id: str,
+                         body: bytes) -> bytes | None:
+        """The merged or new event's JSON, or None when the request is not plainly valid."""
+        heartbeat = None
+        pulsetime = _pulsetime(scope.get("query_string", b""))
+        if pulsetime is not None and body.lstrip()[:1] == b"{":
+            try:
+                heartbeat = plain_event(orjson.loads(body))
+            except orjson.JSONDecodeError:
+                heartbeat = None
+        if heartbeat is None or pulsetime is None:
+            return None
+        principal = scope["state"]["principal"]  # set by AuthGate
+        key = check_bucket_id(bucket_id)
+        pulse_us = seconds_to_us(pulsetime)
+        service = self.services.for_user(principal.user_id).heartbeats
+        result = service.heartbeat_nowait(key, heartbeat, pulse_us) if self.inline_writes else None
+        if result is None:
+            result = await run_in_threadpool(service.heartbeat, key, heartbeat, pulse_us)
+        return orjson.dumps(result.to_json())
+
+    def _insert(self, scope: MutableMapping[str, Any], bucket_id: str, body: bytes) -> bytes | None:
+        """The inserted events' JSON, or None when the body is not plainly valid (runs in
+        a worker thread: parsing thousands of events would hold up the event loop)."""
+        # Many short-lived objects, none in cycles: see events.insert_events.
+        with paused_gc():
+            batch = plain_batch(body)
+            if batch is None:
+                return None
             principal = scope["state"]["principal"]  # set by AuthGate
-            key = check_bucket_id(match.group(1))
-            pulse_us = seconds_to_us(pulsetime)
-            service = self.services.for_user(principal.user_id).heartbeats
-            result = (
-                service.heartbeat_nowait(key, heartbeat, pulse_us) if self.inline_writes else None
-            )
-            if result is None:
-                result = await run_in_threadpool(service.heartbeat, key, heartbeat, pulse_us)
-        except HourwiseError as exc:
-            await send_json(send, exc.status, exc.body())
-            return
-        await send_json(send, 200, result.to_json())
+            service = self.services.for_user(principal.user_id).buckets
+            ids = service.insert_batch(check_bucket_id(bucket_id), batch[0])
+            payload = inserted_json(batch, ids)
+            del batch, ids
+        return payload

@@ -291,13 +291,3 @@ def listing_json(rows: list[tuple[int, int, int, int]], texts: dict[int, str]) -
             for ident, s, e, data_id in rows
         ]
         return ("[" + ",".join(parts) + "]").encode()
-
-
-def events_json(events: list[Event]) -> list[dict[str, Any]]:
-    """Events in the wire form (the same as ``Event.to_json``, inlined: this runs once
-    per event of every listing)."""
-    fmt = format_timestamp
-    return [
-        {"id": e.id, "timestamp": fmt(e.start), "duration": e.duration / 1_000_000, "data": e.data}
-        for e in events
-    ]

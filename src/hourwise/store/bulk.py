@@ -1,0 +1,54 @@
+"""Multi-row INSERT on SQLite: one statement per block of rows instead of one per row.
+
+``executemany`` steps one prepared statement per row and binds each row's values from a
+Python tuple; a ``VALUES (...), (...), ...`` statement binds a flat list once and lets
+SQLite loop. For bulk event inserts that is about twice as fast. Blocks are powers of
+two, so the handful of statement texts stay in the connection's statement cache.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+# SQLite before 3.32 allowed at most 999 parameters per statement: stay under that.
+MAX_PARAMS = 999
+
+
+def _block_sizes(rows: int, width: int) -> list[int]:
+    """Rows per statement: as many of the largest block as fit, then the binary digits
+    of the remainder (1000 rows of 4 columns: 128 * 7, 64, 32, 8)."""
+    largest = 1
+    while largest * 2 * width <= MAX_PARAMS:
+        largest *= 2
+    sizes = [largest] * (rows // largest)
+    rest = rows % largest
+    block = largest
+    while rest:
+        block //= 2
+        if rest >= block:
+            sizes.append(block)
+            rest -= block
+    return sizes
+
+
+_sql_cache: dict[tuple[str, int, int], str] = {}
+
+
+def insert_rows(cursor: sqlite3.Cursor, prefix: str, width: int, params: list[Any]) -> int:
+    """Insert rows given as one flat list of ``width`` values each, with ``prefix``
+    (``INSERT INTO t (a, b) VALUES``); returns last_insert_rowid() after the last row.
+
+    The caller holds the only write transaction, so the new rowids are consecutive.
+    """
+    rows = len(params) // width
+    at = 0
+    for size in _block_sizes(rows, width):
+        sql = _sql_cache.get((prefix, width, size))
+        if sql is None:
+            group = "(" + ",".join("?" * width) + ")"
+            sql = _sql_cache[(prefix, width, size)] = prefix + " " + ",".join([group] * size)
+        end = at + size * width
+        cursor.execute(sql, params[at:end])
+        at = end
+    return cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
