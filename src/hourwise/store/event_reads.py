@@ -63,7 +63,7 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     if not len(values):
         return values
     top = int(values.max())
-    if top <= 8 * len(values) + 1_000_000:  # a counting pass beats sorting
+    if top <= 4 * len(values) + 4096:  # a counting pass beats sorting
         return np.flatnonzero(np.bincount(values, minlength=top + 1))
     return np.unique(values)
 

@@ -115,8 +115,14 @@ def test_intersect_of_flooded_lists(events, filters, doubled):
     if doubled:
         filters = sort.sort_by_timestamp(filters + filters[::2])
     a, b = EventFrame.from_events(events), EventFrame.from_events(filters)
-    assert columns(col_period.filter_period_intersect(a, b)) == \
-        rows(period.filter_period_intersect(events, filters))
+    expected = rows(period.filter_period_intersect(events, filters))
+    assert columns(col_period.filter_period_intersect(a, b)) == expected
+    saved = col_period._PAIRS_AT_ONCE
+    col_period._PAIRS_AT_ONCE = 3  # the pairs in several slices
+    try:
+        assert columns(col_period.filter_period_intersect(a, b)) == expected
+    finally:
+        col_period._PAIRS_AT_ONCE = saved
 
 
 RULES = classify.parse_classes([

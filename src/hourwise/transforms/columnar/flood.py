@@ -143,8 +143,7 @@ def _stack_walk(ks: list[int], ss: list[int], es: list[int],
     for k, s, end in zip(ks, ss, es):
         while out_k and out_e[-1] > s:
             if cls[out_k[-1]] == cls[k]:
-                if end > out_e[-1]:
-                    out_e[-1] = end
+                out_e[-1] = max(out_e[-1], end)
                 break
             out_e[-1] = s
             if s - out_s[-1] <= 0:

@@ -30,7 +30,7 @@ Data = dict[str, Any]
 class EventFrame:
     """An event list in columns (see the module docstring)."""
 
-    __slots__ = ("ids", "starts", "durations", "refs", "table")
+    __slots__ = ("durations", "ids", "refs", "starts", "table")
 
     def __init__(self, ids: np.ndarray, starts: np.ndarray, durations: np.ndarray,
                  refs: np.ndarray, table: Table):
@@ -124,16 +124,6 @@ class EventFrame:
         remap[used] = np.arange(len(used), dtype=INT)
         return EventFrame(self.ids, self.starts, self.durations, remap[self.refs], table)
 
-    def data_mask(self, predicate: Callable[[Data], bool]) -> np.ndarray:
-        """A boolean mask over the events: ``predicate(data)``, evaluated once per
-        distinct data object in use."""
-        used = self.used_refs()
-        hits = np.zeros(len(self.table), bool)
-        table = self.table
-        hits[used] = np.fromiter((predicate(table[ref]) for ref in used.tolist()), bool,
-                                 len(used))
-        return hits[self.refs]
-
     def value_mask(self, key: str, test: Callable[[Any], bool]) -> np.ndarray:
         """A boolean mask over the events: ``test(data[key])`` (``MISSING`` when the
         key is absent), evaluated once per distinct data object in use."""
@@ -142,14 +132,6 @@ class EventFrame:
         values = self.table.values(key, used.tolist())
         hits[used] = np.fromiter(map(test, values), bool, len(used))
         return hits[self.refs]
-
-
-def build(ids: Sequence[int] | np.ndarray, starts: Sequence[int] | np.ndarray,
-          durations: Sequence[int] | np.ndarray, datas: Sequence[Data]) -> EventFrame:
-    """A frame of new events, one data object each (lists of equal length)."""
-    table = DataTable(datas)
-    return EventFrame(np.asarray(ids, INT), np.asarray(starts, INT),
-                      np.asarray(durations, INT), np.arange(len(table), dtype=INT), table)
 
 
 def concat(frames: Sequence[EventFrame]) -> EventFrame:
@@ -203,7 +185,7 @@ def from_rows(rows: np.ndarray, datas: dict[int, Data]) -> EventFrame:
     known = np.fromiter(datas.keys(), INT, len(datas))
     table = DataTable(datas.values(), canonical=True)
     data_ids = rows[:, 3]
-    if len(known) and int(known[-1]) <= 8 * len(rows) + 1_000_000:
+    if len(known) and int(known[-1]) <= 4 * len(rows) + 4096:  # a lookup array pays off
         remap = np.zeros(int(known[-1]) + 1, INT)
         remap[known] = np.arange(len(known), dtype=INT)
         refs = remap[data_ids]

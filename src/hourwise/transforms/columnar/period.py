@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hourwise.transforms.columnar.frame import INT, NO_ID, DataTable, EventFrame, sorted_by_start
+from hourwise.transforms.columnar.frame import INT, DataTable, EventFrame, concat, sorted_by_start
 
 
 def filter_period_intersect(events: EventFrame, filters: EventFrame) -> EventFrame:
@@ -53,8 +53,7 @@ def filter_period_intersect(events: EventFrame, filters: EventFrame) -> EventFra
             # fe and ends by fe: they come out as they are, the filter stays.
             last = int(np.searchsorted(starts_a, fe, "right"))
             run_end = i + int(np.searchsorted(highest_a[i:last], fe, "right"))
-            if run_end < i + 1:
-                run_end = i + 1
+            run_end = max(run_end, i + 1)
             lo.append(i), hi.append(run_end), cut_s.append(None), cut_e.append(0)
             i = run_end
             continue
@@ -77,6 +76,9 @@ def filter_period_intersect(events: EventFrame, filters: EventFrame) -> EventFra
                 break
             fs, fe = fstarts[j], fends[j]
     return _assemble(ev, lo, hi, cut_s, cut_e)
+
+
+_PAIRS_AT_ONCE = 1 << 17
 
 
 def _monotone(durations: np.ndarray, ends: np.ndarray) -> bool:
@@ -104,19 +106,25 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
     first[1:] = last[:-1]
     upto = np.minimum(last, m - 1)
     counts = np.where(first <= upto, upto - first + 1, 0)
-    total = int(counts.sum())
-    offsets = np.cumsum(counts) - counts
-    i = np.repeat(np.arange(n, dtype=INT), counts)
-    j = np.arange(total, dtype=INT) - np.repeat(offsets - first, counts)
-    s1, e1 = ev.starts[i], ends[i]
-    s2, e2 = fl.starts[j], fends[j]
-    overlap = (((s1 <= s2) & (e2 <= e1)) | ((s1 <= s2) & (s2 < e1))
-               | ((s1 < e2) & (e2 <= e1)) | ((s2 <= s1) & (e1 <= e2)))
-    i, s1, e1, s2, e2 = i[overlap], s1[overlap], e1[overlap], s2[overlap], e2[overlap]
-    out = ev.take(i)
-    start = np.maximum(s1, s2)
-    out.starts[:] = start
-    out.durations[:] = np.minimum(e1, e2) - start
+    kept: list[np.ndarray] = []
+    starts: list[np.ndarray] = []
+    stops: list[np.ndarray] = []
+    for lo in range(0, n, _PAIRS_AT_ONCE):  # in slices: a year of pairs at once is large
+        hi = min(n, lo + _PAIRS_AT_ONCE)
+        part = counts[lo:hi]
+        offsets = np.cumsum(part) - part
+        i = np.repeat(np.arange(lo, hi, dtype=INT), part)
+        j = np.arange(int(part.sum()), dtype=INT) - np.repeat(offsets - first[lo:hi], part)
+        s1, e1 = ev.starts[i], ends[i]
+        s2, e2 = fl.starts[j], fends[j]
+        overlap = (((s1 <= s2) & (e2 <= e1)) | ((s1 <= s2) & (s2 < e1))
+                   | ((s1 < e2) & (e2 <= e1)) | ((s2 <= s1) & (e1 <= e2)))
+        kept.append(i[overlap])
+        starts.append(np.maximum(s1[overlap], s2[overlap]))
+        stops.append(np.minimum(e1[overlap], e2[overlap]))
+    out = ev.take(np.concatenate(kept))
+    out.starts[:] = np.concatenate(starts)
+    out.durations[:] = np.concatenate(stops) - out.starts
     return out
 
 
@@ -143,8 +151,6 @@ def period_union(events1: EventFrame, events2: EventFrame) -> EventFrame:
     """The time covered by either, as non-overlapping events with empty data; each
     keeps the id of the first event of its run
     (see ``hourwise.transforms.period.period_union``)."""
-    from hourwise.transforms.columnar.frame import concat
-
     merged = sorted_by_start(concat([events1, events2]))
     if not len(merged):
         return EventFrame.empty()
@@ -154,9 +160,8 @@ def period_union(events1: EventFrame, events2: EventFrame) -> EventFrame:
         from hourwise.transforms.period import period_union as by_events
 
         rebuilt = EventFrame.from_events(by_events(merged.to_events(), []))
-        rebuilt.refs[:] = 0
-        return EventFrame(rebuilt.ids, rebuilt.starts, rebuilt.durations, rebuilt.refs,
-                          DataTable([{}]))
+        return EventFrame(rebuilt.ids, rebuilt.starts, rebuilt.durations,
+                          np.zeros(len(rebuilt), INT), DataTable([{}]))
     reach = np.maximum.accumulate(ends)
     first = np.ones(len(starts), bool)
     first[1:] = starts[1:] > reach[:-1]
@@ -166,7 +171,6 @@ def period_union(events1: EventFrame, events2: EventFrame) -> EventFrame:
     run_starts = starts[heads]
     count = len(heads)
     return EventFrame(ids.copy(), run_starts, run_ends - run_starts, np.zeros(count, INT),
-                      DataTable([{}] * 1))
+                      DataTable([{}]))
 
 
-__all__ = ["filter_period_intersect", "period_union", "NO_ID"]

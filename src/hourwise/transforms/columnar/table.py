@@ -75,7 +75,7 @@ class OverlayTable:
     added: entry ``i`` is ``{**base[base_refs[i]], **overlays[i]}``. ``keys`` are the
     keys any overlay may set. Equal-JSON entries stay distinct when the base's are."""
 
-    __slots__ = ("base", "base_refs", "overlays", "keys", "canonical", "made_by", "_classes")
+    __slots__ = ("_classes", "base", "base_refs", "canonical", "keys", "made_by", "overlays")
 
     def __init__(self, base: Table, base_refs: list[int], overlays: list[dict[str, Any]],
                  keys: frozenset[str], *, made_by: str = ""):
@@ -120,7 +120,7 @@ class ProjectedTable:
     ``merge_events_by_keys``' groups. Built when asked, as the web UI keeps only the
     first hundred groups of many thousands. Entries are distinct (one per group)."""
 
-    __slots__ = ("base", "base_refs", "keys", "canonical", "made_by", "_classes")
+    __slots__ = ("_classes", "base", "base_refs", "canonical", "keys", "made_by")
 
     def __init__(self, base: Table, base_refs: list[int], keys: Sequence[str]):
         self.base = base
@@ -134,9 +134,8 @@ class ProjectedTable:
         return len(self.base_refs)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        ref = [self.base_refs[index]]
-        values = [self.base.values(key, ref)[0] for key in self.keys]
-        return {k: v for k, v in zip(self.keys, values) if v is not MISSING}
+        data = self.base[self.base_refs[index]]
+        return {key: data[key] for key in self.keys if key in data}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (self[index] for index in range(len(self.base_refs)))
