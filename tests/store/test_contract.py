@@ -432,3 +432,23 @@ def test_column_reads_are_per_user(store):
     alice.insert_events("w", [ev(20, 10, app="alice2")])
     assert [e[3]["app"] for e in _columns_as_events(store, "w", T0, T0 + DAY)] == ["owner"]
     assert len(_columns_as_events(alice, "w", T0, T0 + DAY)) == 2
+
+
+def test_column_read_racing_a_write_reads_again(store, monkeypatch):
+    key = make_bucket(store)
+    store.insert_events(key, [ev(0, 10, app="old")])
+    read_blocks = type(store)._read_blocks
+    raced = []
+
+    def racing(self, *args):
+        blocks = read_blocks(self, *args)
+        if not raced:  # a write commits while the first attempt is reading
+            raced.append(True)
+            store.insert_events(key, [ev(20, 10, app="new")])
+        return blocks
+
+    monkeypatch.setattr(type(store), "_read_blocks", racing)
+    assert [e[3]["app"] for e in _columns_as_events(store, key, T0, T0 + DAY)] == ["new", "old"]
+    monkeypatch.undo()
+    assert _columns_as_events(store, key, T0, T0 + DAY) == \
+        _as_tuples(store.get_events(key, T0, T0 + DAY))

@@ -11,7 +11,8 @@ per run of missing blocks.
 Correctness rests on the store's write listeners (as the query result cache does):
 every committed write names the bucket and the time its changed events start in, and
 the blocks there are dropped. A read that raced with a write does not keep what it
-read (each drop is stamped with a clock the read compares with). Like the rest of the
+read (each drop is stamped with a clock the read compares with), and reads again, so
+it never mixes blocks from before and after a write. Like the rest of the
 server's caches, this assumes one server process per database.
 """
 
@@ -39,9 +40,15 @@ class ColumnCache:
         self._clock = 0
         self._bucket_dropped: dict[Bucket, int] = {}
         self._block_dropped: dict[tuple[int, str, int], int] = {}
+        self._bucket_touched: dict[Bucket, int] = {}
 
     def __len__(self) -> int:
         return self._events
+
+    def changed_since(self, bucket: Bucket, clock: int) -> bool:
+        """Whether a write to the bucket was announced after ``clock``."""
+        with self._lock:
+            return self._bucket_touched.get(bucket, -1) > clock
 
     def clock(self) -> int:
         """A stamp to pass to ``put``: writes after it keep the read's blocks out."""
@@ -81,6 +88,7 @@ class ColumnCache:
         """A store write listener: drop the blocks the write touched."""
         with self._lock:
             self._clock += 1
+            self._bucket_touched[(user_id, key)] = self._clock
             if start is None or end is None:
                 self._bucket_dropped[(user_id, key)] = self._clock
                 for name in [n for n in self._blocks if n[0] == user_id and n[1] == key]:

@@ -156,10 +156,26 @@ class EventReads:
         if last - first > MAX_BLOCKS_PER_READ or end < start:
             return self._sql_columns(conn, _span_conditions(bucket, start, end))
         ident = (self.user_id, key)
+        for _attempt in range(3):
+            clock = cache.clock()
+            blocks = self._read_blocks(conn, cache, bucket, ident, first, last, clock)
+            if not cache.changed_since(ident, clock):
+                break  # no write in between: the blocks are one consistent picture
+        parts = [blocks[n] for n in range(last, first - 1, -1) if len(blocks[n])]
+        if not parts:
+            return np.empty((0, 4), np.int64)
+        rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        starts, ends = rows[:, 1], rows[:, 2]
+        keep = (starts <= end) & (ends >= start) & (starts >= low)
+        return rows[keep]
+
+    def _read_blocks(self, conn: Connection, cache: ColumnCache, bucket: BucketRow,
+                     ident: tuple[int, str], first: int, last: int,
+                     clock: int) -> dict[int, np.ndarray]:
+        """Blocks ``first..last`` of the bucket, from the cache or the database."""
         blocks = cache.get(ident, first, last)
         missing = [n for n in range(first, last + 1) if n not in blocks]
         if missing:
-            clock = cache.clock()
             fresh: dict[int, np.ndarray] = {}
             for lo, hi in _runs(missing):
                 e = t.events.c
@@ -176,13 +192,7 @@ class EventReads:
                     fresh[number] = rows[a:b].copy()
             cache.put(ident, fresh, clock)
             blocks.update(fresh)
-        parts = [blocks[n] for n in range(last, first - 1, -1) if len(blocks[n])]
-        if not parts:
-            return np.empty((0, 4), np.int64)
-        rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        starts, ends = rows[:, 1], rows[:, 2]
-        keep = (starts <= end) & (ends >= start) & (starts >= low)
-        return rows[keep]
+        return blocks
 
     def _column_cache(self) -> ColumnCache:
         """The store's column cache (one per engine, shared by every user's view),
