@@ -32,7 +32,21 @@ def _block_sizes(rows: int, width: int) -> list[int]:
     return sizes
 
 
-_sql_cache: dict[tuple[str, int, int], str] = {}
+_sql_cache: dict[tuple[str, int, int, str], str] = {}
+
+
+def _statements(prefix: str, width: int, params: list[Any], suffix: str = ""):
+    """(statement, its parameters) for each block of the rows in ``params``."""
+    at = 0
+    for size in _block_sizes(len(params) // width, width):
+        sql = _sql_cache.get((prefix, width, size, suffix))
+        if sql is None:
+            group = "(" + ",".join("?" * width) + ")"
+            sql = prefix + " " + ",".join([group] * size) + (" " + suffix if suffix else "")
+            _sql_cache[(prefix, width, size, suffix)] = sql
+        end = at + size * width
+        yield sql, params[at:end]
+        at = end
 
 
 def insert_rows(cursor: sqlite3.Cursor, prefix: str, width: int, params: list[Any]) -> int:
@@ -41,14 +55,16 @@ def insert_rows(cursor: sqlite3.Cursor, prefix: str, width: int, params: list[An
 
     The caller holds the only write transaction, so the new rowids are consecutive.
     """
-    rows = len(params) // width
-    at = 0
-    for size in _block_sizes(rows, width):
-        sql = _sql_cache.get((prefix, width, size))
-        if sql is None:
-            group = "(" + ",".join("?" * width) + ")"
-            sql = _sql_cache[(prefix, width, size)] = prefix + " " + ",".join([group] * size)
-        end = at + size * width
-        cursor.execute(sql, params[at:end])
-        at = end
+    for sql, values in _statements(prefix, width, params):
+        cursor.execute(sql, values)
     return cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+
+
+def insert_rows_returning(cursor: sqlite3.Cursor, prefix: str, width: int, params: list[Any],
+                          suffix: str) -> list[Any]:
+    """``insert_rows`` with a ``suffix`` such as ``ON CONFLICT DO NOTHING RETURNING id``;
+    returns the rows the statements returned."""
+    out: list[Any] = []
+    for sql, values in _statements(prefix, width, params, suffix):
+        out += cursor.execute(sql, values).fetchall()
+    return out

@@ -10,10 +10,11 @@ import orjson
 from sqlalchemy import Connection, insert, select
 
 from hourwise.store import schema as t
-from hourwise.store.bulk import insert_rows
+from hourwise.store.bulk import insert_rows_returning
 from hourwise.store.datacodec import data_hash
 
 CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
+_INSERT_DATA = "INSERT INTO event_data (hash, json) VALUES"
 
 
 class EventData:
@@ -56,11 +57,11 @@ class EventData:
 
     def _store_data(self, conn: Connection, missing: dict[bytes, bytes]) -> dict[bytes, int]:
         """Ids of data objects (hash -> canonical text) the digest cache did not know:
-        looked up by hash, inserted when absent, and remembered in the cache."""
+        inserted when absent, looked up when present, and remembered in the cache."""
         missing = dict(missing)
         found: dict[bytes, int] = {}
         if self.dialect == "sqlite":
-            self._sqlite_data_ids(conn, missing, found)
+            inserted = self._sqlite_data_ids(conn, missing, found)
         else:
             d = t.event_data
             hashes = list(missing)
@@ -69,6 +70,7 @@ class EventData:
                 for row in conn.execute(select(d.c.id, d.c.hash).where(d.c.hash.in_(chunk))):
                     found[bytes(row.hash)] = row.id
                     missing.pop(bytes(row.hash), None)
+            inserted = list(missing)
             if missing:
                 rows = conn.execute(
                     insert(d).returning(d.c.id, d.c.hash),
@@ -76,7 +78,7 @@ class EventData:
                 )
                 for row in rows:
                     found[bytes(row.hash)] = row.id
-        self._new_data.extend(missing)  # whatever the lookup did not find was inserted
+        self._new_data.extend(inserted)
         for digest, ident in found.items():
             self._id_by_hash[digest] = ident
         return found
@@ -84,14 +86,25 @@ class EventData:
     @staticmethod
     def _sqlite_data_ids(
         conn: Connection, missing: dict[bytes, bytes], found: dict[bytes, int]
-    ) -> None:
-        """SQLite half of ``_store_data`` on the raw cursor (bulk imports spend their
-        time here). New rows get consecutive rowids ending at last_insert_rowid(): the
-        caller holds the write lock and every inserted hash was just checked to be absent."""
+    ) -> list[bytes]:
+        """SQLite half of ``_store_data`` on the raw cursor (bulk inserts spend their time
+        here); returns the hashes it inserted. Data the cache does not know is usually
+        new, so it is inserted straight away (one multi-row INSERT that skips hashes
+        already stored and returns the new ids); only the skipped ones are looked up."""
         cursor = conn.connection.driver_connection.cursor()
         try:
             # Hashes are bound as bytearray: sqlite3 binds it as the same BLOB, but looks
             # for an adapter for every bytes value (raising and catching two errors).
+            params: list[Any] = []
+            for digest, text in missing.items():
+                params += (bytearray(digest), text.decode())
+            inserted = []
+            for ident, digest in insert_rows_returning(
+                cursor, _INSERT_DATA, 2, params, "ON CONFLICT (hash) DO NOTHING RETURNING id, hash"
+            ):
+                found[digest] = ident
+                del missing[digest]
+                inserted.append(digest)
             hashes = list(map(bytearray, missing))
             for i in range(0, len(hashes), CHUNK):
                 chunk = hashes[i : i + CHUNK]
@@ -100,14 +113,7 @@ class EventData:
                     f"SELECT id, hash FROM event_data WHERE hash IN ({marks})", chunk
                 ):
                     found[digest] = ident
-                    del missing[digest]
-            if missing:
-                params: list[Any] = []
-                for digest, text in missing.items():
-                    params += (bytearray(digest), text.decode())
-                last = insert_rows(cursor, "INSERT INTO event_data (hash, json) VALUES", 2, params)
-                for ident, digest in enumerate(missing, start=last - len(missing) + 1):
-                    found[digest] = ident
+            return inserted
         finally:
             cursor.close()
 
