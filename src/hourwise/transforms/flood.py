@@ -15,7 +15,7 @@ in integer microseconds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 
 import orjson
@@ -76,17 +76,27 @@ def flood(events: Sequence[Event], pulsetime: int = 5_000_000) -> list[Event]:
 
     # Pairwise flooding can leave an event overlapping one before it: normalise so no
     # time is counted twice. For differing data the later event wins.
+    kept = [k for k in range(count) if durs[k] > 0]
+    out_k, out_s, out_e = remove_overlaps(
+        kept, [starts[k] for k in kept], [starts[k] + durs[k] for k in kept],
+        lambda a, b: _same(datas[a], datas[b]))
+    return [
+        Event(order[k].id, s, e - s, datas[k]) for k, s, e in zip(out_k, out_s, out_e)
+    ]
+
+
+def remove_overlaps(ks: list[int], ss: list[int], es: list[int],
+                    same: Callable[[int, int], bool]) -> tuple[list[int], list[int], list[int]]:
+    """flood's final pass over events ``ks`` (starts ``ss``, ends ``es``, sorted):
+    where one overlaps an earlier one, equal data (``same(earlier, later)``) merge,
+    otherwise the earlier one is cut at the later one's start (and dropped if nothing
+    is left of it). Returns the surviving events, their starts and their ends."""
     out_k: list[int] = []
     out_s: list[int] = []
     out_e: list[int] = []
-    for k in range(count):
-        d = durs[k]
-        if d <= 0:
-            continue
-        s = starts[k]
-        end = s + d
+    for k, s, end in zip(ks, ss, es):
         while out_k and out_e[-1] > s:
-            if _same(datas[out_k[-1]], datas[k]):
+            if same(out_k[-1], k):
                 if end > out_e[-1]:
                     out_e[-1] = end
                 break
@@ -104,6 +114,4 @@ def flood(events: Sequence[Event], pulsetime: int = 5_000_000) -> list[Event]:
             out_k.append(k)
             out_s.append(s)
             out_e.append(end)
-    return [
-        Event(order[k].id, s, e - s, datas[k]) for k, s, e in zip(out_k, out_s, out_e)
-    ]
+    return out_k, out_s, out_e

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from hourwise.transforms.columnar.frame import INT, EventFrame
-from hourwise.transforms.flood import NEGATIVE_GAP_TRIM, _half
+from hourwise.transforms.flood import NEGATIVE_GAP_TRIM, _half, remove_overlaps
 
 
 def _halves(gaps: np.ndarray) -> np.ndarray:
@@ -107,6 +107,7 @@ def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[np.ndarra
     free[0] = S[0] <= lowest_after[0]
     if bool(free.all()):
         return kept, S, E
+    classes = cls.tolist()
     # Stretches that need the stack walk: from a free event up to the next free one
     # (a free event alone passes through), and whatever comes before the first free one.
     free_at = np.flatnonzero(free).tolist()
@@ -123,7 +124,8 @@ def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[np.ndarra
             pieces_k.append(kept[position:a])
             pieces_s.append(S[position:a])
             pieces_e.append(E[position:a])
-        ks, ss, es = _stack_walk(kept[a:b].tolist(), S[a:b].tolist(), E[a:b].tolist(), cls)
+        ks, ss, es = remove_overlaps(kept[a:b].tolist(), S[a:b].tolist(), E[a:b].tolist(),
+                                     lambda x, y: classes[x] == classes[y])
         pieces_k.append(np.array(ks, INT))
         pieces_s.append(np.array(ss, INT))
         pieces_e.append(np.array(es, INT))
@@ -133,33 +135,6 @@ def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[np.ndarra
         pieces_s.append(S[position:])
         pieces_e.append(E[position:])
     return np.concatenate(pieces_k), np.concatenate(pieces_s), np.concatenate(pieces_e)
-
-
-def _stack_walk(ks: list[int], ss: list[int], es: list[int],
-                cls: np.ndarray) -> tuple[list[int], list[int], list[int]]:
-    out_k: list[int] = []
-    out_s: list[int] = []
-    out_e: list[int] = []
-    for k, s, end in zip(ks, ss, es):
-        while out_k and out_e[-1] > s:
-            if cls[out_k[-1]] == cls[k]:
-                out_e[-1] = max(out_e[-1], end)
-                break
-            out_e[-1] = s
-            if s - out_s[-1] <= 0:
-                out_k.pop()
-                out_s.pop()
-                out_e.pop()
-                continue
-            out_k.append(k)
-            out_s.append(s)
-            out_e.append(end)
-            break
-        else:
-            out_k.append(k)
-            out_s.append(s)
-            out_e.append(end)
-    return out_k, out_s, out_e
 
 
 def flood(frame: EventFrame, pulsetime: int = 5_000_000) -> EventFrame:
