@@ -43,6 +43,17 @@ def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> l
 
 
 
+def _newest_first(conditions: list[Any], limit: int | None = None) -> Any:
+    """SELECT id, start, end, data id of the matching events, newest first."""
+    e = t.events.c
+    query = (
+        select(e.id, e.starttime, e.endtime, e.data_id)
+        .where(and_(*conditions))
+        .order_by(e.starttime.desc(), e.id.desc())
+    )
+    return query if limit is None else query.limit(limit)
+
+
 _COLUMN_CACHES: WeakKeyDictionary[Any, ColumnCache] = WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
 
@@ -73,15 +84,8 @@ class EventReads:
                     limit: int | None) -> list[tuple[int, int, int, int]]:
         """(id, start, end, data_id) of events overlapping [start, end], newest first,
         clipped to the range."""
-        e = t.events.c
         bucket = self._require_bucket(conn, key)
-        query = (
-            select(e.id, e.starttime, e.endtime, e.data_id)
-            .where(and_(*_span_conditions(bucket, start, end)))
-            .order_by(e.starttime.desc(), e.id.desc())
-        )
-        if limit is not None:
-            query = query.limit(limit)
+        query = _newest_first(_span_conditions(bucket, start, end), limit)
         # Plain DBAPI tuples: building a Row object per event costs more than the read.
         rows = conn.execute(query).cursor.fetchall()
         if start is None and end is None:
@@ -136,15 +140,7 @@ class EventReads:
                      limit: int | None = None) -> np.ndarray:
         """Rows (id, start, end, data id) newest first, streamed from the cursor into an
         array: a year of events never exists as Python tuples all at once."""
-        e = t.events.c
-        query = (
-            select(e.id, e.starttime, e.endtime, e.data_id)
-            .where(and_(*conditions))
-            .order_by(e.starttime.desc(), e.id.desc())
-        )
-        if limit is not None:
-            query = query.limit(limit)
-        cursor = conn.execute(query).cursor
+        cursor = conn.execute(_newest_first(conditions, limit)).cursor
         return np.fromiter(chain.from_iterable(cursor), np.int64).reshape(-1, 4)
 
     def _cached_columns(self, conn: Connection, bucket: BucketRow, key: str, start: int,
