@@ -25,6 +25,8 @@ from hourwise.transforms.columnar.frame import EventFrame
 
 __all__ = ["REGISTRY"]
 
+MAX_PULSE_SECONDS = 10**12
+
 
 def _compile(pattern: str) -> re.Pattern[str]:
     try:
@@ -198,7 +200,9 @@ def flood(ctx: Context, events: list, pulsetime: float = 5) -> EventList:
     merge, different ones both extend to the middle of the gap. Removes overlaps (the
     later event wins) and zero-length events; the result is sorted by time.
     """
-    pulse_us = timedelta(seconds=pulsetime) // timedelta(microseconds=1)
+    # Longer than any gap between two timestamps (years 1 to 9999), and small enough
+    # for timedelta and int64: a larger pulsetime floods exactly as much.
+    pulse_us = timedelta(seconds=min(pulsetime, MAX_PULSE_SECONDS)) // timedelta(microseconds=1)
     return ctx.sized(flooding.flood(as_frame(events), pulse_us))
 
 

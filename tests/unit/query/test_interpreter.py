@@ -109,3 +109,10 @@ def test_variables_are_freed_after_their_last_use(source):
     assert run(source, text) == [[1000.0, "2024-01-01T00:00:00+00:00"]]
     # reassignments and reads in nested calls, lists and dicts keep variables alive
     assert run(source, 'x = 1; y = {"k": [x]}; x = 2; RETURN = [x, y];') == [[2, {"k": [1]}]]
+
+
+def test_flood_with_a_pulsetime_beyond_any_gap(source):
+    # once a 500 (the pulsetime overflowed); it floods every gap, as a day-long one does
+    huge = run(source, 'RETURN = flood(query_bucket("w"), 99999999999999999999);')
+    day = run(source, 'RETURN = flood(query_bucket("w"), 86400);')
+    assert huge == day and huge[0]
