@@ -3,7 +3,7 @@ exactly the days they touch (as the in-memory cache forgets them)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import product
 from zoneinfo import ZoneInfo
 
@@ -159,7 +159,7 @@ def test_other_users_and_today(store):
     Data(bob).window([(us(D2.year, D2.month, D2.day, 10, tz=BERLIN), 60, "x", "y")])
     assert len(rows(store)) == 3
     # a day still in progress is not stored
-    today = date.today()
+    today = datetime.now(BERLIN).date()  # the day in progress where the user is
     t = us(today.year, today.month, today.day, 0, 1, tz=BERLIN)
     Data(store).window([(t, 30, "code", "today")])
     index = ActivityIndex(store, persisted=cells)
