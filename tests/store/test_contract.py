@@ -383,8 +383,11 @@ def test_recording_a_key_use_never_waits_for_another_write(store):
 
 
 def _columns_as_events(store: Store, key: str, start: int, end: int) -> list[tuple]:
-    rows, datas = store.event_columns(key, start, end)
-    return [(i, s, e - s, datas[d]) for i, s, e, d in rows.tolist()]
+    read = store.event_columns(key, start, end)
+    data = read.data
+    datas = {ident: data.dict_at(i) for i, ident in enumerate(data.ids.tolist())}
+    return [(i, s, d, datas[ref]) for i, s, d, ref in zip(
+        read.ids.tolist(), read.starts.tolist(), read.durations.tolist(), read.data_ids.tolist())]
 
 
 def _as_tuples(events) -> list[tuple]:

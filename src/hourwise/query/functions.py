@@ -49,8 +49,9 @@ def query_bucket(ctx: Context, bucket_id: str) -> EventFrame:
     columns = getattr(ctx.source, "event_columns", None)
     try:
         if columns is not None:
-            rows, datas = columns(bucket_id, start, end, ctx.limits.max_events + 1)
-            return ctx.sized(frames.from_rows(rows, datas))
+            read = columns(bucket_id, start, end, ctx.limits.max_events + 1)
+            return ctx.sized(frames.from_store(read.ids, read.starts, read.durations,
+                                               read.data_ids, read.data))
         events = ctx.source.get_events(bucket_id, start, end, ctx.limits.max_events + 1)
     except NotFound:
         raise QueryFunctionError(f"There's no bucket named '{bucket_id}'") from None

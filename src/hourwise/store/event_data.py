@@ -3,14 +3,15 @@ decoded once and shared. A mixin of ``Store`` (shares its caches and connections
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-import orjson
+import numpy as np
 from sqlalchemy import Connection, insert, select
 
 from hourwise.store import schema as t
 from hourwise.store.bulk import insert_rows_returning
+from hourwise.store.data_columns import DataSlice
 from hourwise.store.datacodec import data_hash
 
 CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
@@ -118,26 +119,25 @@ class EventData:
             cursor.close()
 
     def _load_data(self, conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Decoded data objects by id; each distinct object is decoded once and shared."""
-        found: dict[int, dict[str, Any]] = {}
-        wanted: list[int] = []
-        for ident in ids:
-            if ident in found:
-                continue
-            cached = self._data_by_id.get(ident)
-            if cached is not None:
-                found[ident] = cached
-            else:
-                found[ident] = None  # type: ignore[assignment]  # placeholder until loaded
-                wanted.append(ident)
+        """Decoded data objects by id (one dict per distinct id), from the decoded-data
+        columns (``hourwise.store.data_columns``), read from the database when absent."""
+        return self._data_columns.dicts(ids, self._data_fetcher(conn))
+
+    def _data_slice(self, conn: Connection, ids: np.ndarray) -> DataSlice:
+        """The data objects ``ids`` (distinct, ascending) in columns."""
+        return self._data_columns.slice(ids, self._data_fetcher(conn))
+
+    @staticmethod
+    def _data_fetcher(conn: Connection) -> Callable[[list[int]], Iterator[tuple[int, Any]]]:
+        """(id, stored JSON) of the given data ids, read on ``conn``."""
         d = t.event_data
-        for i in range(0, len(wanted), CHUNK):
-            chunk = wanted[i : i + CHUNK]
-            for row in conn.execute(select(d.c.id, d.c.json).where(d.c.id.in_(chunk))):
-                value = orjson.loads(row.json)
-                found[row.id] = value
-                self._data_by_id[row.id] = value
-        return found
+
+        def fetch(wanted: list[int]) -> Iterator[tuple[int, Any]]:
+            for i in range(0, len(wanted), CHUNK):
+                chunk = wanted[i : i + CHUNK]
+                yield from conn.execute(select(d.c.id, d.c.json).where(d.c.id.in_(chunk)))
+
+        return fetch
 
     def _data_texts(self, conn: Connection, ids: set[int]) -> dict[int, str]:
         found: dict[int, str] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 import threading
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -21,9 +21,21 @@ from hourwise.store.column_cache import (
     block_of,
     block_start,
 )
+from hourwise.store.data_columns import DataSlice
 
 if TYPE_CHECKING:
     from hourwise.store.sql import BucketRow
+
+
+class EventColumns(NamedTuple):
+    """Events in columns, as ``event_columns`` reads them (int64 arrays, one entry
+    per event), and the distinct data objects they use."""
+
+    ids: np.ndarray
+    starts: np.ndarray
+    durations: np.ndarray
+    data_ids: np.ndarray
+    data: DataSlice
 
 
 def _span_conditions(bucket: BucketRow, start: int | None, end: int | None) -> list[Any]:
@@ -116,25 +128,29 @@ class EventReads:
         start: int | None = None,
         end: int | None = None,
         limit: int | None = None,
-    ) -> tuple[np.ndarray, dict[int, dict[str, Any]]]:
-        """What ``get_events`` returns, in columns: an (n, 4) int64 array of id, start,
-        end and data id per event (newest first, clipped to the range), and each
-        distinct data object by id. Ranges are assembled from the column cache
+    ) -> EventColumns:
+        """What ``get_events`` returns, in columns: each event's id, start, duration
+        and data id (newest first, clipped to the range), and the distinct data
+        objects as a ``DataSlice``. Ranges are assembled from the column cache
         (``hourwise.store.column_cache``) where it holds them."""
         with self.engine.connect() as conn:
             bucket = self._require_bucket(conn, key)
             if start is None or end is None:
                 rows = self._sql_columns(conn, _span_conditions(bucket, start, end), limit)
+                ids, starts, ends, data_ids = (np.ascontiguousarray(rows[:, i]) for i in range(4))
+                del rows
             else:
-                rows = self._cached_columns(conn, bucket, key, start, end)
+                ids, starts, ends, data_ids = self._cached_columns(conn, bucket, key, start, end)
                 if limit is not None:
-                    rows = rows[:limit]
+                    ids, starts, ends, data_ids = ids[:limit], starts[:limit], ends[:limit], \
+                        data_ids[:limit]
             if start is not None:
-                np.maximum(rows[:, 1], start, out=rows[:, 1])
+                np.maximum(starts, start, out=starts)
             if end is not None:
-                np.minimum(rows[:, 2], end, out=rows[:, 2])
-            datas = self._load_data(conn, _distinct(rows[:, 3]).tolist())
-        return rows, datas
+                np.minimum(ends, end, out=ends)
+            ends -= starts  # now the durations
+            data = self._data_slice(conn, _distinct(data_ids))
+        return EventColumns(ids, starts, ends, data_ids, data)
 
     def _sql_columns(self, conn: Connection, conditions: list[Any],
                      limit: int | None = None) -> np.ndarray:
@@ -144,26 +160,36 @@ class EventReads:
         return np.fromiter(chain.from_iterable(cursor), np.int64).reshape(-1, 4)
 
     def _cached_columns(self, conn: Connection, bucket: BucketRow, key: str, start: int,
-                        end: int) -> np.ndarray:
-        """Rows of events overlapping [start, end] (not yet clipped), newest first."""
+                        end: int) -> list[np.ndarray]:
+        """Columns id, start, end, data id of the events overlapping [start, end] (not
+        yet clipped), newest first; each a new array."""
         cache = self._column_cache()
         low = start - bucket.max_duration
         first, last = block_of(low), block_of(end)
         if last - first > MAX_BLOCKS_PER_READ or end < start:
-            return self._sql_columns(conn, _span_conditions(bucket, start, end))
+            rows = self._sql_columns(conn, _span_conditions(bucket, start, end))
+            return [np.ascontiguousarray(rows[:, i]) for i in range(4)]
         ident = (self.user_id, key)
         for _attempt in range(3):
             clock = cache.clock()
             blocks = self._read_blocks(conn, cache, bucket, ident, first, last, clock)
             if not cache.changed_since(ident, clock):
                 break  # no write in between: the blocks are one consistent picture
-        parts = [blocks[n] for n in range(last, first - 1, -1) if len(blocks[n])]
+        # Each block's kept rows: whole where the block lies inside [start, end] (the
+        # usual case), filtered at the edges. Columns are assembled one at a time, so a
+        # year is never copied whole more than once.
+        parts = []
+        for n in range(last, first - 1, -1):
+            rows = blocks[n]
+            if not len(rows):
+                continue
+            if block_start(n) < start or block_start(n + 1) > end:
+                starts, ends = rows[:, 1], rows[:, 2]
+                rows = rows[(starts <= end) & (ends >= start) & (starts >= low)]
+            parts.append(rows)
         if not parts:
-            return np.empty((0, 4), np.int64)
-        rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        starts, ends = rows[:, 1], rows[:, 2]
-        keep = (starts <= end) & (ends >= start) & (starts >= low)
-        return rows[keep]
+            return [np.empty(0, np.int64) for _ in range(4)]
+        return [np.concatenate([rows[:, i] for rows in parts]) for i in range(4)]
 
     def _read_blocks(self, conn: Connection, cache: ColumnCache, bucket: BucketRow,
                      ident: tuple[int, str], first: int, last: int,
@@ -180,12 +206,14 @@ class EventReads:
                     e.starttime >= block_start(lo),
                     e.starttime < block_start(hi + 1),
                 ])
-                # newest first: block numbers descend along the rows
-                numbers = rows[:, 1] >> BLOCK_BITS
-                for number in range(lo, hi + 1):
-                    a = int(np.searchsorted(-numbers, -number, "left"))
-                    b = int(np.searchsorted(-numbers, -number, "right"))
-                    fresh[number] = rows[a:b].copy()
+                # Newest first: block numbers descend along the rows. The blocks are
+                # views of one read (not copies), so a year read once is held once.
+                descending = -(rows[:, 1] >> BLOCK_BITS)
+                wanted = -np.arange(lo, hi + 1)
+                lows = np.searchsorted(descending, wanted, "left").tolist()
+                highs = np.searchsorted(descending, wanted, "right").tolist()
+                for number, a, b in zip(range(lo, hi + 1), lows, highs):
+                    fresh[number] = rows[a:b]
             cache.put(ident, fresh, clock)
             blocks.update(fresh)
         return blocks

@@ -158,7 +158,7 @@ class EventWrites:
                 .returning(d.c.hash)
             ).scalar()
             if gone is not None:
-                self._data_by_id.pop(data_id)
+                self._data_columns.forget([data_id])
                 self._text_by_id.pop(data_id)
                 self._id_by_hash.pop(bytes(gone))
             return True

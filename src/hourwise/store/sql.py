@@ -22,6 +22,7 @@ from hourwise.errors import NotFound
 from hourwise.models import Bucket
 from hourwise.store import schema as t
 from hourwise.store.accounts import AccountRecords
+from hourwise.store.data_columns import DataColumns
 from hourwise.store.datacodec import BoundedCache, canonical_json
 from hourwise.store.engine import build_engine, normalise_url
 from hourwise.store.event_data import EventData
@@ -55,7 +56,7 @@ class Store(EventReads, EventWrites, EventData, HeartbeatWrites, AccountRecords,
         # the digest cache if it rolls back (their rowids would be reused)
         self._new_data: list[bytes] = []
         self._buckets: dict[tuple[int, str], BucketRow] = {}
-        self._data_by_id: BoundedCache[int, dict[str, Any]] = BoundedCache(data_cache_size)
+        self._data_columns = DataColumns(data_cache_size)
         self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
         self._text_by_id: BoundedCache[int, str] = BoundedCache(data_cache_size)
 
@@ -277,7 +278,7 @@ class Store(EventReads, EventWrites, EventData, HeartbeatWrites, AccountRecords,
             )
             self._buckets.pop((self.user_id, key), None)
             self._changed(key)
-            self._data_by_id.clear()
+            self._data_columns.clear()
             self._text_by_id.clear()
             self._id_by_hash.clear()
 

@@ -98,6 +98,16 @@ MEMO_LIMIT = 100_000  # remembered categories per rule set (then forgotten all a
 _memos: dict[tuple, dict[tuple, list[str]]] = {}
 
 
+def rules_signature(classes: Sequence[tuple[list[str], Rule]]) -> tuple:
+    """A hashable value equal for rule sets that categorise alike."""
+    return tuple(
+        (tuple(name), rule.regex.pattern if rule.regex else None,
+         rule.regex.flags if rule.regex else 0,
+         tuple(rule.select_keys) if rule.select_keys else None, rule.priority)
+        for name, rule in classes
+    )
+
+
 def _known_categories(classes: Sequence[tuple[list[str], Rule]]) -> dict[tuple, list[str]]:
     """Categories already found with these rules, by the data's string values.
 
@@ -106,12 +116,7 @@ def _known_categories(classes: Sequence[tuple[list[str], Rule]]) -> dict[tuple, 
     every period it asks about, and the regexes (a dozen or more, some ignoring case)
     are the most expensive part of a query. Kept for a few rule sets, bounded.
     """
-    signature = tuple(
-        (tuple(name), rule.regex.pattern if rule.regex else None,
-         rule.regex.flags if rule.regex else 0,
-         tuple(rule.select_keys) if rule.select_keys else None, rule.priority)
-        for name, rule in classes
-    )
+    signature = rules_signature(classes)
     memo = _memos.get(signature)
     if memo is None:
         if len(_memos) >= 4:
@@ -120,20 +125,30 @@ def _known_categories(classes: Sequence[tuple[list[str], Rule]]) -> dict[tuple, 
     return memo
 
 
-def category_finder(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str, Any]], list[str]]:
-    """The category ``categorize`` gives a data object (a list never to be changed)."""
+def category_matcher(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str, Any]], list[str]]:
+    """The category ``categorize`` gives a data object (a list never to be changed;
+    the same list for the same category), found by trying the rules anew each call."""
     preferred = _by_preference(classes)
+
+    def category_of(data: dict[str, Any]) -> list[str]:
+        for name, rule in preferred:
+            if rule.match(data):
+                return name
+        return UNCATEGORIZED
+
+    return category_of
+
+
+def category_finder(classes: Sequence[tuple[list[str], Rule]]) -> Callable[[dict[str, Any]], list[str]]:
+    """``category_matcher``, remembering the categories of recently seen string values."""
+    match = category_matcher(classes)
     known = _known_categories(classes)
 
     def category_of(data: dict[str, Any]) -> list[str]:
         strings = tuple([(k, v) for k, v in data.items() if type(v) is str])
         category = known.get(strings)
         if category is None:
-            category = UNCATEGORIZED
-            for name, rule in preferred:
-                if rule.match(data):
-                    category = name
-                    break
+            category = match(data)
             if len(known) >= MEMO_LIMIT:
                 known.clear()
             known[strings] = category

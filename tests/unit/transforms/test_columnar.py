@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hourwise.models import Event
+from hourwise.store.data_columns import DataColumns
 from hourwise.transforms import flood as list_flood
 from hourwise.transforms import classify, merge, period, sort, split_url
 from hourwise.transforms import filter as list_filter
@@ -47,6 +50,31 @@ def event_lists(draw, max_size: int = 40) -> list[Event]:
     return out
 
 
+_IDS_BY_TEXT: dict[bytes, int] = {}  # as in the store: one id per distinct data, for good
+_TEXTS: dict[int, bytes] = {}
+
+
+def stored(events, store: DataColumns | None = None) -> EventFrame:
+    """The events as the store hands them to the query engine: one data id per distinct
+    canonical JSON, the data in columns (``store``: the decoded-data columns to use)."""
+    data_ids = []
+    for event in events:
+        text = orjson.dumps(event.data, option=orjson.OPT_SORT_KEYS)
+        ident = _IDS_BY_TEXT.setdefault(text, 7 * len(_IDS_BY_TEXT) + 3)
+        _TEXTS[ident] = text
+        data_ids.append(ident)
+    store = store if store is not None else DataColumns(1000)
+    data_ids_a = np.array(data_ids, np.int64)
+    data = store.slice(np.unique(data_ids_a), lambda wanted: [(i, _TEXTS[i]) for i in wanted])
+    return frame.from_store(
+        np.array([-1 if e.id is None else e.id for e in events], np.int64),
+        np.array([e.start for e in events], np.int64),
+        np.array([e.duration for e in events], np.int64), data_ids_a, data)
+
+
+MAKERS = st.sampled_from([EventFrame.from_events, stored])
+
+
 def rows(events) -> list[tuple]:
     return [(e.id, e.start, e.duration, e.data) for e in events]
 
@@ -56,25 +84,26 @@ def columns(result: EventFrame) -> list[tuple]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(event_lists(), st.sampled_from([0, 1, SECOND // 2, 5 * SECOND, 30 * SECOND]))
-def test_flood(events, pulse):
-    assert columns(flood.flood(EventFrame.from_events(events), pulse)) == \
+@given(event_lists(), st.sampled_from([0, 1, SECOND // 2, 5 * SECOND, 30 * SECOND]), MAKERS)
+def test_flood(events, pulse, make):
+    assert columns(flood.flood(make(events), pulse)) == \
         rows(list_flood.flood(events, pulse))
 
 
 @settings(max_examples=300, deadline=None)
-@given(event_lists(), event_lists(15))
-def test_filter_period_intersect_and_union(events, filters):
-    a, b = EventFrame.from_events(events), EventFrame.from_events(filters)
+@given(event_lists(), event_lists(15), MAKERS)
+def test_filter_period_intersect_and_union(events, filters, make):
+    a, b = make(events), make(filters)
     assert columns(col_period.filter_period_intersect(a, b)) == \
         rows(period.filter_period_intersect(events, filters))
     assert columns(col_period.period_union(a, b)) == rows(period.period_union(events, filters))
 
 
 @settings(max_examples=200, deadline=None)
-@given(event_lists(), st.sampled_from([["app"], ["app", "title"], ["n"], ["tags"], ["tags", "app"], []]))
-def test_merge_sort_filter(events, keys):
-    f = EventFrame.from_events(events)
+@given(event_lists(), st.sampled_from([["app"], ["app", "title"], ["n"], ["tags"], ["tags", "app"], []]),
+       MAKERS)
+def test_merge_sort_filter(events, keys, make):
+    f = make(events)
     assert columns(select.merge_events_by_keys(f, keys)) == \
         rows(merge.merge_events_by_keys(events, keys))
     assert columns(select.sort_by_duration(f)) == rows(sort.sort_by_duration(events))
@@ -89,10 +118,13 @@ def test_merge_sort_filter(events, keys):
         rows(list_filter.filter_keyvals_regex(events, "app", pattern))
 
 
-@given(event_lists(10), event_lists(10))
-def test_concat_keeps_order_and_data(first, second):
-    combined = frame.concat([EventFrame.from_events(first), EventFrame.from_events(second)])
+@given(event_lists(10), event_lists(10), MAKERS, MAKERS)
+def test_concat_keeps_order_and_data(first, second, make_first, make_second):
+    combined = frame.concat([make_first(first), make_second(second)])
     assert columns(combined) == rows(first + second)
+    # equal data in both (stored: the same data id twice) floods as one
+    assert columns(flood.flood(combined, 5 * SECOND)) == \
+        rows(list_flood.flood(first + second, 5 * SECOND))
 
 
 def test_long_runs_of_equal_data_chain_through_the_walk():
@@ -106,15 +138,15 @@ def test_long_runs_of_equal_data_chain_through_the_walk():
 
 
 @settings(max_examples=300, deadline=None)
-@given(event_lists(), event_lists(15), st.booleans())
-def test_intersect_of_flooded_lists(events, filters, doubled):
+@given(event_lists(), event_lists(15), st.booleans(), MAKERS)
+def test_intersect_of_flooded_lists(events, filters, doubled, make):
     # ends in order on both sides: the merged-walk path (filters may repeat, as when
     # the web UI concatenates two overlapping selections of the same window events)
     events = list_flood.flood(events, 0)
     filters = list_flood.flood(filters, 0)
     if doubled:
         filters = sort.sort_by_timestamp(filters + filters[::2])
-    a, b = EventFrame.from_events(events), EventFrame.from_events(filters)
+    a, b = make(events), make(filters)
     expected = rows(period.filter_period_intersect(events, filters))
     assert columns(col_period.filter_period_intersect(a, b)) == expected
     saved = col_period._PAIRS_AT_ONCE
@@ -133,9 +165,9 @@ RULES = classify.parse_classes([
 
 
 @settings(max_examples=150, deadline=None)
-@given(event_lists())
-def test_split_urls_and_categories_as_overlays(events):
-    f = EventFrame.from_events(events)
+@given(event_lists(), MAKERS)
+def test_split_urls_and_categories_as_overlays(events, make):
+    f = make(events)
     split = rewrite.split_url_events(f)
     listed = split_url.split_url_events(events)
     assert columns(split) == rows(listed)
@@ -151,3 +183,15 @@ def test_split_urls_and_categories_as_overlays(events):
         rows(merge.merge_events_by_keys(listed, ["$category"]))
     assert columns(flood.flood(categorized)) == rows(list_flood.flood(listed))
     assert columns(frame.concat([categorized, f])) == rows(listed + events)
+
+
+@settings(max_examples=100, deadline=None)
+@given(event_lists(), event_lists())
+def test_stored_categories_are_remembered_by_data_id(first, second):
+    store = DataColumns(1000)
+    for events in (first, second, first):  # the second time round from the memo
+        assert columns(rewrite.categorize(stored(events, store), RULES)) == \
+            rows(classify.categorize(events, RULES))
+    other_rules = RULES[:1]
+    assert columns(rewrite.categorize(stored(first, store), other_rules)) == \
+        rows(classify.categorize(first, other_rules))

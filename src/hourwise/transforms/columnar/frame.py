@@ -20,7 +20,7 @@ import numpy as np
 
 from hourwise.models import Event
 from hourwise.models.timeutil import format_timestamp
-from hourwise.transforms.columnar.table import INT, DataTable, Table
+from hourwise.transforms.columnar.table import INT, DataTable, KeyedTable, Table
 
 NO_ID = -1
 
@@ -73,9 +73,19 @@ class EventFrame:
         durations = np.fromiter((e.duration for e in events), INT, count)
         return cls(ids, starts, durations, np.array(refs, INT), table)
 
+    def _datas(self) -> list[Any]:
+        """The table's entries as dicts, built once each (``None`` where unused)."""
+        table = self.table
+        if type(table) is DataTable:
+            return table
+        datas: list[Any] = [None] * len(table)
+        for ref in self.used_refs().tolist():
+            datas[ref] = table[ref]
+        return datas
+
     def to_events(self) -> list[Event]:
         """The frame as ``Event`` objects (for functions without a columnar form)."""
-        table = self.table
+        table = self._datas()
         return [
             Event(None if ident < 0 else ident, start, duration, table[ref])
             for ident, start, duration, ref in zip(
@@ -85,7 +95,7 @@ class EventFrame:
 
     def to_json(self) -> list[dict[str, Any]]:
         """The ActivityWatch wire form of every event."""
-        table = self.table
+        table = self._datas()
         return [
             {
                 "id": None if ident < 0 else ident,
@@ -141,7 +151,7 @@ def concat(frames: Sequence[EventFrame]) -> EventFrame:
         return EventFrame.empty()
     if len(frames) == 1:
         return frames[0]
-    tables: list[DataTable] = []
+    tables: list[Table] = []
     offsets: dict[int, int] = {}
     total = 0
     for frame in frames:
@@ -149,8 +159,13 @@ def concat(frames: Sequence[EventFrame]) -> EventFrame:
             offsets[id(frame.table)] = total
             tables.append(frame.table)
             total += len(frame.table)
-    table = tables[0] if len(tables) == 1 else DataTable(
-        (d for t in tables for d in t), made_by=_common(t.made_by for t in tables))
+    if len(tables) == 1:
+        table = tables[0]
+    elif all(type(t) is KeyedTable for t in tables):
+        table = KeyedTable.joined(tables)
+    else:
+        table = DataTable((d for t in tables for d in t),
+                          made_by=_common(t.made_by for t in tables))
     refs = np.concatenate([f.refs + offsets[id(f.table)] for f in frames])
     return EventFrame(
         np.concatenate([f.ids for f in frames]),
@@ -179,18 +194,16 @@ def sorted_by_start(frame: EventFrame) -> EventFrame:
     return frame if order is None else frame.take(order)
 
 
-def from_rows(rows: np.ndarray, datas: dict[int, Data]) -> EventFrame:
-    """A frame from the store's columns: ``rows`` is (n, 4) id, start, end, data id;
-    ``datas`` the data object of every data id in ``rows``, keys ascending."""
-    known = np.fromiter(datas.keys(), INT, len(datas))
-    table = DataTable(datas.values(), canonical=True)
-    data_ids = rows[:, 3]
-    if len(known) and int(known[-1]) <= 4 * len(rows) + 4096:  # a lookup array pays off
+def from_store(ids: np.ndarray, starts: np.ndarray, durations: np.ndarray,
+               data_ids: np.ndarray, data: Any) -> EventFrame:
+    """A frame from the store's columns: each event's id, start, duration and stored
+    data id, and ``data``, the store's ``DataSlice`` of every data id used (ids
+    ascending, values in columns by key)."""
+    known = data.ids
+    if len(known) and int(known[-1]) <= 4 * len(data_ids) + 4096:  # a lookup array pays off
         remap = np.zeros(int(known[-1]) + 1, INT)
         remap[known] = np.arange(len(known), dtype=INT)
         refs = remap[data_ids]
     else:
         refs = np.searchsorted(known, data_ids).astype(INT)
-    starts = np.ascontiguousarray(rows[:, 1])
-    return EventFrame(np.ascontiguousarray(rows[:, 0]), starts, rows[:, 2] - starts, refs,
-                      table)
+    return EventFrame(ids, starts, durations, refs, KeyedTable(known, data.columns, data.memos))

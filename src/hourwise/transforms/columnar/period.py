@@ -104,12 +104,19 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
     first = np.empty(n, INT)
     first[0] = 0
     first[1:] = last[:-1]
-    upto = np.minimum(last, m - 1)
-    counts = np.where(first <= upto, upto - first + 1, 0)
-    kept: list[np.ndarray] = []
-    starts: list[np.ndarray] = []
-    stops: list[np.ndarray] = []
-    for lo in range(0, n, _PAIRS_AT_ONCE):  # in slices: a year of pairs at once is large
+    np.minimum(last, m - 1, out=last)  # now the last filter event i meets
+    counts = last
+    counts -= first
+    counts += 1
+    np.maximum(counts, 0, out=counts)
+    # The output has at most one event per visited pair: filled slice by slice (a
+    # year of pairs at once is large), each slice's overlapping pairs written out
+    # straight away, so nothing the size of the year exists twice.
+    size = int(counts.sum())
+    ids, refs = np.empty(size, INT), np.empty(size, INT)
+    starts, durations = np.empty(size, INT), np.empty(size, INT)
+    filled = 0
+    for lo in range(0, n, _PAIRS_AT_ONCE):
         hi = min(n, lo + _PAIRS_AT_ONCE)
         part = counts[lo:hi]
         offsets = np.cumsum(part) - part
@@ -119,13 +126,20 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
         s2, e2 = fl.starts[j], fends[j]
         overlap = (((s1 <= s2) & (e2 <= e1)) | ((s1 <= s2) & (s2 < e1))
                    | ((s1 < e2) & (e2 <= e1)) | ((s2 <= s1) & (e1 <= e2)))
-        kept.append(i[overlap])
-        starts.append(np.maximum(s1[overlap], s2[overlap]))
-        stops.append(np.minimum(e1[overlap], e2[overlap]))
-    out = ev.take(np.concatenate(kept))
-    out.starts[:] = np.concatenate(starts)
-    out.durations[:] = np.concatenate(stops) - out.starts
-    return out
+        i = i[overlap]
+        stop = filled + len(i)
+        ids[filled:stop] = ev.ids[i]
+        refs[filled:stop] = ev.refs[i]
+        cut_start = starts[filled:stop]
+        np.maximum(s1[overlap], s2[overlap], out=cut_start)
+        np.minimum(e1[overlap], e2[overlap], out=durations[filled:stop])
+        durations[filled:stop] -= cut_start
+        filled = stop
+    # Most visited pairs overlap (every pair but the one where an event leaves a
+    # filter): keep views then; copy, freeing the tail, only when much is unused.
+    shrink = (lambda a: a[:filled].copy()) if filled < size * 3 // 4 else (lambda a: a[:filled])
+    ids, starts, durations, refs = map(shrink, (ids, starts, durations, refs))
+    return EventFrame(ids, starts, durations, refs, ev.table)
 
 
 def _assemble(ev: EventFrame, lo: list[int], hi: list[int], cut_s: list[int | None],

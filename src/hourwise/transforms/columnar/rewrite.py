@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from hourwise.transforms.classify import Rule, category_finder
+from hourwise.transforms.classify import (
+    Rule,
+    category_finder,
+    category_matcher,
+    rules_signature,
+)
 from hourwise.transforms.columnar.frame import EventFrame
 from hourwise.transforms.columnar.table import INT, OverlayTable
 from hourwise.transforms.split_url import url_parts
@@ -56,18 +61,38 @@ def categorize(frame: EventFrame, classes: Sequence[tuple[list[str], Rule]],
                tick: Callable[[], None] | None = None) -> EventFrame:
     """``$category`` set to the best matching category (see
     ``hourwise.transforms.classify.categorize``), found once per distinct data object;
-    ``tick`` is called every 1024 of them."""
+    ``tick`` is called every 1024 of them. Stored data (a ``KeyedTable``) has its
+    categories remembered by data id from one query to the next."""
     used = frame.used_refs()
-    category_of = category_finder(classes)
     table = frame.table
+    memos = getattr(table, "memos", None)
+    if memos is None:
+        category_of = category_finder(classes)
+        categories = []
+        for count, ref in enumerate(used.tolist(), 1):
+            categories.append(category_of(table[ref]))
+            if tick is not None and not count & 1023:
+                tick()
+    else:
+        memo = memos.memo(("categorize", rules_signature(classes)))
+        data_ids = table.data_ids[used]
+        codes = memo.lookup(data_ids)
+        todo = np.flatnonzero(codes < 0)
+        if len(todo):
+            category_of = category_matcher(classes)
+            found = []
+            for count, ref in enumerate(used[todo].tolist(), 1):
+                found.append(category_of(table[ref]))
+                if tick is not None and not count & 1023:
+                    tick()
+            codes[todo] = memo.remember(data_ids[todo], found)
+        values = memo.values
+        categories = [values[code] for code in codes.tolist()]
     shared: dict[int, dict[str, Any]] = {}  # by identity of the (shared) category list
     overlays = []
-    for count, ref in enumerate(used.tolist(), 1):
-        category = category_of(table[ref])
+    for category in categories:
         overlay = shared.get(id(category))
         if overlay is None:
             overlay = shared[id(category)] = {"$category": category}
         overlays.append(overlay)
-        if tick is not None and not count & 1023:
-            tick()
     return _overlaid(frame, used, overlays, frozenset(["$category"]), "categorize")

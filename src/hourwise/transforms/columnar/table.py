@@ -1,10 +1,11 @@
 """The data side of an ``EventFrame``: a table of distinct data objects.
 
-Two kinds: a ``DataTable`` is a list of dicts; an ``OverlayTable`` is another table's
-entries with a few keys added (``split_url_events``' URL parts, ``categorize``'s
-``$category``), stored as one shared dict of added keys per distinct value, so adding
-keys to a year of browser data costs a reference per entry rather than a new dict.
-Either answers ``values(key, refs)`` (one key of many entries, without building dicts)
+A ``DataTable`` is a list of dicts; a ``KeyedTable`` is stored data in columns, one per
+key, as the store reads it; an ``OverlayTable`` is another table's entries with a few
+keys added (``split_url_events``' URL parts, ``categorize``'s ``$category``), stored as
+one shared dict of added keys per distinct value, so adding keys to a year of browser
+data costs a reference per entry rather than a new dict; a ``ProjectedTable`` is
+another table's entries cut down to some keys. Each answers ``values(key, refs)`` (one key of many entries, without building dicts)
 and ``table[i]`` (the whole data object, built when asked).
 """
 
@@ -16,19 +17,12 @@ from typing import Any, Union
 import numpy as np
 import orjson
 
+from hourwise.models.missing import MISSING
+
+__all__ = ["INT", "MISSING", "DataTable", "KeyedTable", "OverlayTable", "ProjectedTable",
+           "Table"]
+
 INT = np.int64
-
-
-class _Missing:
-    """The value of a key an entry does not have."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
 
 
 def _classes(table: Table) -> np.ndarray:
@@ -68,6 +62,70 @@ class DataTable(list):
         if cached is None:
             cached = self._classes = _classes(self)
         return cached
+
+
+class KeyedTable:
+    """Stored data objects in columns, as the store hands them out (its
+    ``DataSlice``): entry ``i`` is stored data object ``data_ids[i]``, and
+    ``columns[key][i]`` (an object array per key) its value for ``key``, ``MISSING``
+    where it has none. Reading a key of many entries is one gather; a dict is built
+    only when an entry is asked for whole. ``memos`` (the store's ``MemoBook``) keeps
+    results computed per data id, such as categories, from one query to the next.
+    Equal data ids are equal data: ``canonical`` when no id appears twice."""
+
+    __slots__ = ("_classes", "canonical", "columns", "data_ids", "made_by", "memos")
+
+    def __init__(self, data_ids: np.ndarray, columns: dict[str, np.ndarray],
+                 memos: Any = None, *, canonical: bool = True):
+        self.data_ids = data_ids
+        self.columns = columns
+        self.memos = memos
+        self.canonical = canonical
+        self.made_by = ""
+        self._classes: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.data_ids)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return {key: value for key, column in self.columns.items()
+                if (value := column[index]) is not MISSING}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self[index] for index in range(len(self.data_ids)))
+
+    def values(self, key: str, refs: Sequence[int]) -> list[Any]:
+        column = self.columns.get(key)
+        if column is None:
+            return [MISSING] * len(refs)
+        return column[np.asarray(refs, np.intp)].tolist()
+
+    def classes(self) -> np.ndarray:
+        if self._classes is None:
+            if self.canonical:
+                self._classes = np.arange(len(self.data_ids), dtype=INT)
+            else:  # the first entry with each data id
+                _, first, inverse = np.unique(self.data_ids, return_index=True,
+                                              return_inverse=True)
+                self._classes = first.astype(INT)[inverse]
+        return self._classes
+
+    @classmethod
+    def joined(cls, tables: Sequence[KeyedTable]) -> KeyedTable:
+        """The entries of ``tables`` one after another."""
+        data_ids = np.concatenate([t.data_ids for t in tables])
+        keys = sorted({key for t in tables for key in t.columns})
+        columns = {}
+        for key in keys:
+            parts = []
+            for t in tables:
+                column = t.columns.get(key)
+                if column is None:
+                    column = np.full(len(t.data_ids), MISSING, object)
+                parts.append(column)
+            columns[key] = np.concatenate(parts)
+        distinct = len(np.unique(data_ids)) == len(data_ids)
+        return cls(data_ids, columns, tables[0].memos, canonical=distinct)
 
 
 class OverlayTable:
@@ -152,4 +210,4 @@ class ProjectedTable:
         return self._classes
 
 
-Table = Union[DataTable, OverlayTable, ProjectedTable]
+Table = Union[DataTable, KeyedTable, OverlayTable, ProjectedTable]
