@@ -26,17 +26,20 @@ from hourwise.models.missing import MISSING
 
 ID = np.int64
 _NONE = np.empty(0, ID)
-MAX_MEMOS = 4  # rule sets remembered (then all forgotten at once)
+MAX_MEMOS = 8  # rule sets and URL parts remembered (then all forgotten at once)
 
 
 class IdMemo:
-    """Values by data id (``-1``: not known), each distinct value stored once."""
+    """Values by data id (``-1``: not known), each distinct value stored once: values
+    that are the same object (``by_value=False``, for shared lists such as
+    categories) or equal (``by_value=True``, for strings)."""
 
-    def __init__(self) -> None:
+    def __init__(self, by_value: bool = False) -> None:
         self._lock = threading.Lock()
         self._codes = np.full(0, -1, np.int32)
         self.values: list[Any] = []
-        self._code_of: dict[int, int] = {}  # by identity of the value
+        self._by_value = by_value
+        self._code_of: dict[Any, int] = {}
 
     def lookup(self, ids: np.ndarray) -> np.ndarray:
         """The code of each id's value (an index into ``values``), ``-1`` if unknown."""
@@ -57,9 +60,10 @@ class IdMemo:
             return np.array(codes, np.int32)
 
     def _code(self, value: Any) -> int:
-        code = self._code_of.get(id(value))
+        key = value if self._by_value else id(value)
+        code = self._code_of.get(key)
         if code is None:
-            code = self._code_of[id(value)] = len(self.values)
+            code = self._code_of[key] = len(self.values)
             self.values.append(value)
         return code
 
@@ -81,13 +85,14 @@ class MemoBook:
         self._lock = threading.Lock()
         self._memos: dict[Hashable, IdMemo] = {}
 
-    def memo(self, key: Hashable) -> IdMemo:
+    def memo(self, key: Hashable, *, by_value: bool = False) -> IdMemo:
+        """The memo for ``key`` (see ``IdMemo`` for ``by_value``)."""
         with self._lock:
             found = self._memos.get(key)
             if found is None:
                 if len(self._memos) >= MAX_MEMOS:
                     self._memos.clear()
-                found = self._memos[key] = IdMemo()
+                found = self._memos[key] = IdMemo(by_value)
             return found
 
     def forget(self, ids: np.ndarray) -> None:

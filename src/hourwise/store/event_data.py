@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from hourwise.store import schema as t
 from hourwise.store.bulk import insert_rows_returning
@@ -16,6 +16,10 @@ from hourwise.store.datacodec import data_hash
 
 CHUNK = 900  # ids per IN (...) list, under every backend's parameter limit
 _INSERT_DATA = "INSERT INTO event_data (hash, json) VALUES"
+# One statement for every read of data by id: a statement built per call with its ids in
+# it stays in SQLAlchemy's statement cache with those ids (a year's worth, 200k ints).
+_DATA_BY_IDS = select(t.event_data.c.id, t.event_data.c.json).where(
+    t.event_data.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class EventData:
@@ -130,12 +134,9 @@ class EventData:
     @staticmethod
     def _data_fetcher(conn: Connection) -> Callable[[list[int]], Iterator[tuple[int, Any]]]:
         """(id, stored JSON) of the given data ids, read on ``conn``."""
-        d = t.event_data
-
         def fetch(wanted: list[int]) -> Iterator[tuple[int, Any]]:
             for i in range(0, len(wanted), CHUNK):
-                chunk = wanted[i : i + CHUNK]
-                yield from conn.execute(select(d.c.id, d.c.json).where(d.c.id.in_(chunk)))
+                yield from conn.execute(_DATA_BY_IDS, {"ids": wanted[i : i + CHUNK]})
 
         return fetch
 

@@ -40,6 +40,22 @@ def _split(url: str) -> tuple[str, str, str, str, str, str]:
     return scheme, netloc, url, "", query, fragment
 
 
+URL_KEYS = ("$protocol", "$domain", "$path", "$params", "$options", "$identifier")
+
+
+def url_part_values(url: str) -> tuple[str, str, str, str, str, str] | None:
+    """The values of ``url_parts(url)``, in ``URL_KEYS`` order (no dict built)."""
+    try:
+        scheme, netloc, path, params, query, fragment = _split(url)
+    except ValueError:
+        return None
+    if netloc:
+        domain = netloc[4:] if netloc[:4] == "www." else netloc
+    else:
+        domain = scheme
+    return scheme, domain, path, params, query, fragment
+
+
 def url_parts(url: str) -> dict[str, str] | None:
     """``$protocol``, ``$domain``, ``$path``, ``$params``, ``$options``, ``$identifier``;
     None for a URL that cannot be parsed (a malformed IPv6 host).
@@ -49,22 +65,8 @@ def url_parts(url: str) -> dict[str, str] | None:
     an empty domain. ``$params`` is the ``;params`` part, ``$options`` the query string
     and ``$identifier`` the fragment (aw-core's names).
     """
-    try:
-        scheme, netloc, path, params, query, fragment = _split(url)
-    except ValueError:
-        return None
-    if netloc:
-        domain = netloc[4:] if netloc[:4] == "www." else netloc
-    else:
-        domain = scheme
-    return {
-        "$protocol": scheme,
-        "$domain": domain,
-        "$path": path,
-        "$params": params,
-        "$options": query,
-        "$identifier": fragment,
-    }
+    values = url_part_values(url)
+    return None if values is None else dict(zip(URL_KEYS, values))
 
 
 class SplitData(dict):

@@ -187,11 +187,16 @@ def test_split_urls_and_categories_as_overlays(events, make):
 
 @settings(max_examples=100, deadline=None)
 @given(event_lists(), event_lists())
-def test_stored_categories_are_remembered_by_data_id(first, second):
+def test_stored_categories_and_domains_are_remembered_by_data_id(first, second):
     store = DataColumns(1000)
     for events in (first, second, first):  # the second time round from the memo
         assert columns(rewrite.categorize(stored(events, store), RULES)) == \
             rows(classify.categorize(events, RULES))
+        split = rewrite.split_url_events(stored(events, store))
+        listed = split_url.split_url_events(events)
+        for key in ("$domain", "$protocol", "$path"):
+            assert columns(select.merge_events_by_keys(split, [key])) == \
+                rows(merge.merge_events_by_keys(listed, [key]))
     other_rules = RULES[:1]
     assert columns(rewrite.categorize(stored(first, store), other_rules)) == \
         rows(classify.categorize(first, other_rules))

@@ -15,6 +15,8 @@ behind such an event, so only the stretches between them need the walk.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from hourwise.transforms.columnar.frame import INT, EventFrame
@@ -22,9 +24,13 @@ from hourwise.transforms.flood import NEGATIVE_GAP_TRIM, _half, remove_overlaps
 
 
 def _halves(gaps: np.ndarray) -> np.ndarray:
-    """``gap / 2`` rounded half to even, element-wise (as ``_half``)."""
-    half = gaps // 2
-    return half + ((gaps % 2 == 1) & (half % 2 == 1))
+    """``gap / 2`` rounded half to even, element-wise (as ``_half``); ``gaps`` is
+    used up (a new array, changed in place)."""
+    half = gaps >> 1  # floor division by 2, as //
+    gaps &= half  # odd gap with an odd half: round up to the even neighbour
+    gaps &= 1
+    half += gaps
+    return half
 
 
 def _sorted(frame: EventFrame) -> EventFrame:
@@ -44,31 +50,47 @@ def _sorted(frame: EventFrame) -> EventFrame:
 
 def _pairwise(S: np.ndarray, E: np.ndarray, cls: np.ndarray, pulse: int) -> None:
     """The pairwise pass, in place on starts ``S`` and ends ``E``."""
-    So, Eo = S.copy(), E.copy()
-    gaps = So[1:] - Eo[:-1]
+    gaps = S[1:] - E[:-1]
     same = cls[:-1] == cls[1:]
     moving = (gaps != 0) & (gaps <= pulse)
     chained = same & moving
-    filled = np.flatnonzero(~same & moving & (gaps > -NEGATIVE_GAP_TRIM))
-    mids = Eo[filled] + _halves(gaps[filled])
+    del same
+    filled = np.flatnonzero(moving & (cls[:-1] != cls[1:]) & (gaps > -NEGATIVE_GAP_TRIM))
+    del moving
+    mids = E[filled]
+    mids += _halves(gaps[filled])
+    del gaps
+    chain_starts = np.flatnonzero(chained)
+    if len(chain_starts):
+        # The walk reads the next event's times as they were before any step; only
+        # the fill below changes them first, so the values it overwrites are kept.
+        next_starts, filled_ends = S[filled + 1], E[filled]
     E[filled] = mids
     S[filled + 1] = mids
-    pairs = len(gaps)
-    chained_list = chained.tolist() if chained.any() else None
-    if chained_list is None:
+    del mids
+    if not len(chain_starts):
         return
-    cls_list = cls.tolist()
+
+    def original(times: np.ndarray, overwritten: np.ndarray, position: int,
+                 filled_at: int) -> int:
+        at = int(np.searchsorted(filled, filled_at))
+        if at < len(filled) and filled[at] == filled_at:
+            return int(overwritten[at])
+        return int(times[position])
+
+    pairs = len(chained)
     done = -1
-    for first in np.flatnonzero(chained).tolist():
+    for first in chain_starts.tolist():
         if first <= done:
             continue
         k = first
         while True:
             s1, e1 = int(S[k]), int(E[k])
-            s2, e2 = int(So[k + 1]), int(Eo[k + 1])
+            s2 = original(S, next_starts, k + 1, k)
+            e2 = original(E, filled_ends, k + 1, k + 1)
             gap = s2 - e1
             ns1, ne1, ns2, ne2 = s1, e1, s2, e2
-            equal = cls_list[k] == cls_list[k + 1]
+            equal = cls[k] == cls[k + 1]
             if gap == 0:
                 pass
             elif gap < 0 and equal:
@@ -87,27 +109,36 @@ def _pairwise(S: np.ndarray, E: np.ndarray, cls: np.ndarray, pulse: int) -> None
             if moved_end:
                 E[k + 1] = ne2
             k += 1
-            if k >= pairs or not (moved_end or chained_list[k]):
+            if k >= pairs or not (moved_end or chained[k]):
                 break
         done = k - 1
 
 
-def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Drop empty events and remove overlaps (the later event wins): positions kept,
-    their starts and their ends."""
-    kept = np.flatnonzero(E > S)
-    S, E = S[kept], E[kept]
-    count = len(kept)
+def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[Any, ...]:
+    """Drop empty events and remove overlaps (the later event wins): positions kept
+    (None: all of them, as they were), their starts and their ends."""
+    empty = E <= S
+    if bool(empty.any()):
+        kept = np.flatnonzero(~empty)
+        S, E = S[kept], E[kept]
+    else:
+        kept = None
+    del empty
+    count = len(S)
     if count < 2:
         return kept, S, E
     reach = np.maximum.accumulate(E)
-    lowest_after = np.minimum.accumulate(S[::-1])[::-1]
     free = np.ones(count, bool)
-    free[1:] = (S[1:] >= reach[:-1]) & (S[1:] <= lowest_after[1:])
+    free[1:] = S[1:] >= reach[:-1]
+    del reach
+    lowest_after = np.minimum.accumulate(S[::-1])[::-1]
+    free[1:] &= S[1:] <= lowest_after[1:]
     free[0] = S[0] <= lowest_after[0]
+    del lowest_after
     if bool(free.all()):
         return kept, S, E
-    classes = cls.tolist()
+    if kept is None:
+        kept = np.arange(count, dtype=INT)
     # Stretches that need the stack walk: from a free event up to the next free one
     # (a free event alone passes through), and whatever comes before the first free one.
     free_at = np.flatnonzero(free).tolist()
@@ -125,7 +156,7 @@ def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[np.ndarra
             pieces_s.append(S[position:a])
             pieces_e.append(E[position:a])
         ks, ss, es = remove_overlaps(kept[a:b].tolist(), S[a:b].tolist(), E[a:b].tolist(),
-                                     lambda x, y: classes[x] == classes[y])
+                                     lambda x, y: cls[x] == cls[y])
         pieces_k.append(np.array(ks, INT))
         pieces_s.append(np.array(ss, INT))
         pieces_e.append(np.array(es, INT))
@@ -148,5 +179,10 @@ def flood(frame: EventFrame, pulsetime: int = 5_000_000) -> EventFrame:
     cls = ordered.table.classes()[ordered.refs]
     _pairwise(S, E, cls, pulsetime)
     kept, starts, ends = _normalise(S, E, cls)
-    return EventFrame(ordered.ids[kept], starts, ends - starts, ordered.refs[kept],
+    del S, E, cls
+    ends -= starts  # now the durations (``ends`` is this function's own array)
+    if kept is None:
+        return EventFrame(np.ascontiguousarray(ordered.ids), starts, ends,
+                          np.ascontiguousarray(ordered.refs), ordered.table)
+    return EventFrame(ordered.ids[kept], starts, ends, ordered.refs[kept],
                       ordered.table)

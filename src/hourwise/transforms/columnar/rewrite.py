@@ -1,10 +1,11 @@
 """Functions that add keys to event data, in columns: ``split_url_events`` and
 ``categorize``.
 
-Both add keys computed from values the data already has, so the result is an
-``OverlayTable``: each distinct data object in use keeps pointing at its stored dict,
-plus one shared dict of added keys per distinct URL or category. The answers are the
-``Event``-list transforms' (``hourwise.transforms.split_url``, ``.classify``) exactly.
+Both add keys computed from values the data already has, so each distinct data object
+in use keeps pointing at its stored entry: ``categorize`` gives an ``OverlayTable``
+(plus one shared dict per category), ``split_url_events`` a ``SplitUrlTable`` (URL
+parts computed when asked for). The answers are the ``Event``-list transforms'
+(``hourwise.transforms.split_url``, ``.classify``) exactly.
 """
 
 from __future__ import annotations
@@ -21,40 +22,27 @@ from hourwise.transforms.classify import (
     rules_signature,
 )
 from hourwise.transforms.columnar.frame import EventFrame
-from hourwise.transforms.columnar.table import INT, OverlayTable
-from hourwise.transforms.split_url import url_parts
+from hourwise.transforms.columnar.table import INT, OverlayTable, SplitUrlTable, Table
 
 SPLIT = "split_url_events"
-URL_KEYS = frozenset(["$protocol", "$domain", "$path", "$params", "$options", "$identifier"])
-NOTHING: dict[str, Any] = {}
 
 
-def _overlaid(frame: EventFrame, used: np.ndarray, overlays: list[dict[str, Any]],
-              keys: frozenset[str], name: str) -> EventFrame:
-    table = OverlayTable(frame.table, used.tolist(), overlays, keys, made_by=name)
+def _rebased(frame: EventFrame, used: np.ndarray, table: Table) -> EventFrame:
+    """The frame with ``table`` (one entry per ``used`` ref, in order) as its table."""
     remap = np.zeros(len(frame.table), INT)
     remap[used] = np.arange(len(used), dtype=INT)
     return EventFrame(frame.ids, frame.starts, frame.durations, remap[frame.refs], table)
 
 
 def split_url_events(frame: EventFrame) -> EventFrame:
-    """Events whose data has a string ``url`` get ``url_parts(url)`` added; each URL
-    is parsed once. Splitting a frame this function built returns it unchanged."""
+    """Events whose data has a string ``url`` get ``url_parts(url)`` added. Splitting a
+    frame this function built returns it unchanged."""
     if frame.table.made_by == SPLIT:
         return frame
     used = frame.used_refs()
-    parts: dict[str, dict[str, str]] = {}
-    overlays = []
-    for url in frame.table.values("url", used.tolist()):
-        if isinstance(url, str):
-            if url in parts:
-                found = parts[url]
-            else:
-                found = parts[url] = url_parts(url)
-            overlays.append(NOTHING if found is None else found)
-        else:
-            overlays.append(NOTHING)
-    return _overlaid(frame, used, overlays, URL_KEYS, SPLIT)
+    urls = [url if isinstance(url, str) else None
+            for url in frame.table.values("url", used.tolist())]
+    return _rebased(frame, used, SplitUrlTable(frame.table, used, urls, made_by=SPLIT))
 
 
 def categorize(frame: EventFrame, classes: Sequence[tuple[list[str], Rule]],
@@ -95,4 +83,5 @@ def categorize(frame: EventFrame, classes: Sequence[tuple[list[str], Rule]],
         if overlay is None:
             overlay = shared[id(category)] = {"$category": category}
         overlays.append(overlay)
-    return _overlaid(frame, used, overlays, frozenset(["$category"]), "categorize")
+    table = OverlayTable(table, used, overlays, frozenset(["$category"]), made_by="categorize")
+    return _rebased(frame, used, table)

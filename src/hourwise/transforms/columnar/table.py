@@ -18,9 +18,10 @@ import numpy as np
 import orjson
 
 from hourwise.models.missing import MISSING
+from hourwise.transforms.split_url import URL_KEYS, url_part_values
 
 __all__ = ["INT", "MISSING", "DataTable", "KeyedTable", "OverlayTable", "ProjectedTable",
-           "Table"]
+           "SplitUrlTable", "Table"]
 
 INT = np.int64
 
@@ -135,7 +136,7 @@ class OverlayTable:
 
     __slots__ = ("_classes", "base", "base_refs", "canonical", "keys", "made_by", "overlays")
 
-    def __init__(self, base: Table, base_refs: list[int], overlays: list[dict[str, Any]],
+    def __init__(self, base: Table, base_refs: np.ndarray, overlays: list[dict[str, Any]],
                  keys: frozenset[str], *, made_by: str = ""):
         self.base = base
         self.base_refs = base_refs
@@ -158,12 +159,104 @@ class OverlayTable:
 
     def values(self, key: str, refs: Sequence[int]) -> list[Any]:
         if key not in self.keys:
-            base_refs = self.base_refs
-            return self.base.values(key, [base_refs[ref] for ref in refs])
+            return self.base.values(key, _at(self.base_refs, refs))
         overlays = self.overlays
         found = [overlays[ref].get(key, MISSING) for ref in refs]
         if any(value is MISSING for value in found):  # not set by every overlay
-            base = self.base.values(key, [self.base_refs[ref] for ref in refs])
+            base = self.base.values(key, _at(self.base_refs, refs))
+            found = [b if v is MISSING else v for v, b in zip(found, base)]
+        return found
+
+    def classes(self) -> np.ndarray:
+        if self._classes is None:
+            self._classes = _classes(self)
+        return self._classes
+
+
+def _at(base_refs: np.ndarray, refs: Sequence[int]) -> list[int]:
+    return base_refs[np.asarray(refs, np.intp)].tolist()
+
+
+_REPEATING_PARTS = frozenset(["$protocol", "$domain"])
+
+
+def _url_part(key: str, urls: Sequence[str | None]) -> list[Any]:
+    """Part ``key`` of each URL (``MISSING`` for None or an unparseable URL)."""
+    position = URL_KEYS.index(key)
+    same: dict[str, str] = {}  # one string per distinct value (domains repeat)
+    found = []
+    for url in urls:
+        parts = None if url is None else url_part_values(url)
+        if parts is None:
+            found.append(MISSING)
+        else:
+            value = parts[position]
+            found.append(same.setdefault(value, value))
+    return found
+
+
+class SplitUrlTable:
+    """Entries of ``base`` (at ``base_refs``) with the parts of their string ``url``
+    added (``hourwise.transforms.split_url.url_parts``); ``urls[i]`` is entry ``i``'s
+    URL, or None when it has no string one. A part is computed for every entry when
+    first asked for, and kept: the web UI groups by ``$domain`` only, so the other
+    five parts of a year of URLs are never built."""
+
+    __slots__ = ("_classes", "_parts", "base", "base_refs", "canonical", "made_by", "urls")
+
+    keys = frozenset(URL_KEYS)
+
+    def __init__(self, base: Table, base_refs: np.ndarray, urls: list[str | None], *,
+                 made_by: str = ""):
+        self.base = base
+        self.base_refs = base_refs
+        self.urls = urls
+        self.canonical = base.canonical
+        self.made_by = made_by
+        self._classes: np.ndarray | None = None
+        self._parts: dict[str, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        data = self.base[int(self.base_refs[index])]
+        url = self.urls[index]
+        parts = None if url is None else url_part_values(url)
+        return data if parts is None else {**data, **dict(zip(URL_KEYS, parts))}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self[index] for index in range(len(self.urls)))
+
+    def _part(self, key: str) -> list[Any]:
+        found = self._parts.get(key)
+        if found is None:
+            memos = getattr(self.base, "memos", None)
+            if memos is not None and key in _REPEATING_PARTS:
+                # Stored data: remembered by data id from one query to the next (the
+                # parts that repeat; a URL's own path would cost a string per URL).
+                memo = memos.memo(("url part", key), by_value=True)
+                data_ids = self.base.data_ids[self.base_refs]
+                codes = memo.lookup(data_ids)
+                todo = np.flatnonzero(codes < 0)
+                if len(todo):
+                    urls = self.urls
+                    computed = _url_part(key, [urls[i] for i in todo.tolist()])
+                    codes[todo] = memo.remember(data_ids[todo], computed)
+                values = memo.values
+                found = [values[code] for code in codes.tolist()]
+            else:
+                found = _url_part(key, self.urls)
+            self._parts[key] = found
+        return found
+
+    def values(self, key: str, refs: Sequence[int]) -> list[Any]:
+        if key not in self.keys:
+            return self.base.values(key, _at(self.base_refs, refs))
+        part = self._part(key)
+        found = [part[ref] for ref in refs]
+        if any(value is MISSING for value in found):  # no string url: the data's own
+            base = self.base.values(key, _at(self.base_refs, refs))
             found = [b if v is MISSING else v for v, b in zip(found, base)]
         return found
 
@@ -210,4 +303,4 @@ class ProjectedTable:
         return self._classes
 
 
-Table = Union[DataTable, KeyedTable, OverlayTable, ProjectedTable]
+Table = Union[DataTable, KeyedTable, OverlayTable, SplitUrlTable, ProjectedTable]
