@@ -49,6 +49,33 @@ def test_migrate_is_idempotent(store):
     assert store.list_buckets() == []
 
 
+def test_newest_revision_is_alembics_head(store):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from hourwise.store.revisions import VERSIONS, newest_revision
+
+    config = Config()
+    config.set_main_option("script_location", str(VERSIONS.parent))
+    assert newest_revision() == ScriptDirectory.from_config(config).get_current_head()
+    assert store._schema_revision() == newest_revision()  # migrated by the fixture
+
+
+def test_an_older_schema_is_still_migrated(store):
+    # As if the database predated the newest migration: its table goes, the revision
+    # steps back one, and migrate() must run that migration again.
+    from hourwise.store.revisions import newest_revision
+
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE activity_cells"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    assert newest_revision() == "0005"  # update this test with the next migration
+    store.migrate()
+    assert store._schema_revision() == "0005"
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_cells")).scalar() == 0
+
+
 def test_create_bucket_once(store):
     assert store.create_bucket(Bucket("b", "t", "c", "h", T0, data={"x": 1}))
     assert not store.create_bucket(Bucket("b", "other", "c", "h", T0))

@@ -132,9 +132,10 @@ class _Shape:
         self.columns = [np.empty(16, object) for _ in keys]
         self.size = 0
 
-    def extend(self, rows: list[tuple[Any, ...]]) -> int:
-        """Append rows (values in ``keys`` order); returns the first one's row number."""
-        first, count = self.size, len(rows)
+    def extend(self, values: list[list[Any]], count: int) -> int:
+        """Append ``count`` rows given as one list of values per key (in ``keys``
+        order); returns the first one's row number."""
+        first = self.size
         capacity = len(self.columns[0]) if self.columns else 0
         if self.columns and first + count > capacity:
             capacity = max(first + count, 2 * capacity)
@@ -145,7 +146,7 @@ class _Shape:
         for j, column in enumerate(self.columns):
             # fromiter keeps list and dict values whole (slice assignment would unpack them)
             column[first : first + count] = np.fromiter(
-                (row[j] for row in rows), object, count)
+                values[j], object, count)
         self.size += count
         return first
 
@@ -228,7 +229,7 @@ class DataColumns:
             self._start_afresh()
         self.memos.clear()
 
-    def _add(self, decoded: dict[tuple[str, ...], tuple[list[int], list[tuple]]],
+    def _add(self, decoded: dict[tuple[str, ...], tuple[list[int], list[list[Any]]]],
              wanted: int) -> None:
         """Hold newly decoded objects, for a read of ``wanted`` objects in all."""
         count = sum(len(found) for found, _ in decoded.values())
@@ -246,15 +247,15 @@ class DataColumns:
             row_of = np.zeros(size, np.int32)
             row_of[: len(self._row_of)] = self._row_of
             self._shape_of, self._row_of = shape_of, row_of
-        for keys, (found, rows) in decoded.items():
+        for keys, (found, values) in decoded.items():
             number = self._shape_number.get(keys)
             if number is None:
                 number = self._shape_number[keys] = len(self._shapes)
                 self._shapes.append(_Shape(keys))
-            first = self._shapes[number].extend(rows)
+            first = self._shapes[number].extend(values, len(found))
             where = np.array(found, ID)
             self._shape_of[where] = number
-            self._row_of[where] = np.arange(first, first + len(rows), dtype=np.int32)
+            self._row_of[where] = np.arange(first, first + len(found), dtype=np.int32)
         self._held += count
 
     def _gather(self, ids: np.ndarray) -> DataSlice:
@@ -282,11 +283,11 @@ class DataColumns:
 
 
 def _decode(pairs: Iterable[tuple[int, str | bytes]], wanted: np.ndarray
-            ) -> dict[tuple[str, ...], tuple[list[int], list[tuple]]]:
-    """Decoded objects grouped by shape: keys -> (ids, rows of values). Equal short
-    strings within one read are kept once (an app name repeats in thousands of
-    objects; long ones, titles and URLs, rarely repeat)."""
-    shapes: dict[tuple[str, ...], tuple[list[int], list[tuple]]] = {}
+            ) -> dict[tuple[str, ...], tuple[list[int], list[list[Any]]]]:
+    """Decoded objects grouped by shape: keys -> (ids, one list of values per key).
+    Equal short strings within one read are kept once (an app name repeats in
+    thousands of objects; long ones, titles and URLs, rarely repeat)."""
+    shapes: dict[tuple[str, ...], tuple[list[int], list[list[Any]]]] = {}
     strings: dict[str, str] = {}
     seen: set[int] = set()
     loads = orjson.loads
@@ -294,16 +295,16 @@ def _decode(pairs: Iterable[tuple[int, str | bytes]], wanted: np.ndarray
         data = loads(text)
         seen.add(ident)
         keys = tuple(data)
-        values = tuple([strings.setdefault(v, v) if type(v) is str and len(v) <= 48 else v
-                        for v in data.values()])
         entry = shapes.get(keys)
         if entry is None:
-            entry = shapes[keys] = ([], [])
+            entry = shapes[keys] = ([], [[] for _ in keys])
         entry[0].append(ident)
-        entry[1].append(values)
+        for column, value in zip(entry[1], data.values()):
+            if type(value) is str and len(value) <= 48:
+                value = strings.setdefault(value, value)
+            column.append(value)
     for ident in wanted.tolist():
         if ident not in seen:
             entry = shapes.setdefault((), ([], []))
             entry[0].append(ident)
-            entry[1].append(())
     return shapes

@@ -16,6 +16,7 @@ from hourwise.models import Event
 from hourwise.store import schema as t
 from hourwise.store.column_cache import (
     BLOCK_BITS,
+    Block,
     MAX_BLOCKS_PER_READ,
     ColumnCache,
     block_of,
@@ -175,30 +176,37 @@ class EventReads:
             blocks = self._read_blocks(conn, cache, bucket, ident, first, last, clock)
             if not cache.changed_since(ident, clock):
                 break  # no write in between: the blocks are one consistent picture
-        # Each block's kept rows: whole where the block lies inside [start, end] (the
-        # usual case), filtered at the edges. Columns are assembled one at a time, so a
-        # year is never copied whole more than once.
-        parts = []
+        # Each block's events: all where the block lies inside [start, end] (the usual
+        # case), filtered at the edges; written straight into the four columns.
+        parts: list[tuple[Block, np.ndarray | None, int]] = []
+        total = 0
         for n in range(last, first - 1, -1):
-            rows = blocks[n]
-            if not len(rows):
+            block = blocks[n]
+            if not len(block):
                 continue
             if block_start(n) < start or block_start(n + 1) > end:
-                starts, ends = rows[:, 1], rows[:, 2]
-                rows = rows[(starts <= end) & (ends >= start) & (starts >= low)]
-            parts.append(rows)
-        if not parts:
-            return [np.empty(0, np.int64) for _ in range(4)]
-        return [np.concatenate([rows[:, i] for rows in parts]) for i in range(4)]
+                starts = block.starts
+                mask = (starts <= end) & (block.ends() >= start) & (starts >= low)
+                count = int(np.count_nonzero(mask))
+            else:
+                mask, count = None, len(block)
+            parts.append((block, mask, count))
+            total += count
+        columns = [np.empty(total, np.int64) for _ in range(4)]
+        at = 0
+        for block, mask, count in parts:
+            block.write(mask, *(column[at : at + count] for column in columns))
+            at += count
+        return columns
 
     def _read_blocks(self, conn: Connection, cache: ColumnCache, bucket: BucketRow,
                      ident: tuple[int, str], first: int, last: int,
-                     clock: int) -> dict[int, np.ndarray]:
+                     clock: int) -> dict[int, Block]:
         """Blocks ``first..last`` of the bucket, from the cache or the database."""
         blocks = cache.get(ident, first, last)
         missing = [n for n in range(first, last + 1) if n not in blocks]
         if missing:
-            fresh: dict[int, np.ndarray] = {}
+            fresh: dict[int, Block] = {}
             for lo, hi in _runs(missing):
                 e = t.events.c
                 rows = self._sql_columns(conn, [
@@ -206,14 +214,14 @@ class EventReads:
                     e.starttime >= block_start(lo),
                     e.starttime < block_start(hi + 1),
                 ])
-                # Newest first: block numbers descend along the rows. The blocks are
-                # views of one read (not copies), so a year read once is held once.
+                # Newest first: block numbers descend along the rows.
                 descending = -(rows[:, 1] >> BLOCK_BITS)
                 wanted = -np.arange(lo, hi + 1)
                 lows = np.searchsorted(descending, wanted, "left").tolist()
                 highs = np.searchsorted(descending, wanted, "right").tolist()
                 for number, a, b in zip(range(lo, hi + 1), lows, highs):
-                    fresh[number] = rows[a:b]
+                    fresh[number] = Block(rows[a:b, 0], rows[a:b, 1], rows[a:b, 2],
+                                          rows[a:b, 3])
             cache.put(ident, fresh, clock)
             blocks.update(fresh)
         return blocks

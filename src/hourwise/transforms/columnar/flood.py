@@ -33,19 +33,21 @@ def _halves(gaps: np.ndarray) -> np.ndarray:
     return half
 
 
-def _sorted(frame: EventFrame) -> EventFrame:
-    """By (start, duration), stable."""
+def _order(frame: EventFrame) -> np.ndarray | None:
+    """The positions of the events by (start, duration), stable; None when they are in
+    that order already. (Positions rather than a sorted copy of the frame: a year of
+    events is then never held twice.)"""
     s, d = frame.starts, frame.durations
     if len(s) < 2:
-        return frame
+        return None
     ds = np.diff(s)
     if bool(np.all(ds > 0)) or bool(np.all((ds > 0) | ((ds == 0) & (np.diff(d) >= 0)))):
-        return frame
+        return None
     # Newest first, as buckets are read: reversed, it is in order unless two events
     # share both start and duration (their input order must be kept).
     if bool(np.all((ds < 0) | ((ds == 0) & (np.diff(d) < 0)))):
-        return frame.take(slice(None, None, -1))
-    return frame.take(np.lexsort((d, s)))
+        return np.arange(len(s) - 1, -1, -1, dtype=INT)
+    return np.lexsort((d, s))
 
 
 def _pairwise(S: np.ndarray, E: np.ndarray, cls: np.ndarray, pulse: int) -> None:
@@ -114,19 +116,13 @@ def _pairwise(S: np.ndarray, E: np.ndarray, cls: np.ndarray, pulse: int) -> None
         done = k - 1
 
 
-def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[Any, ...]:
-    """Drop empty events and remove overlaps (the later event wins): positions kept
-    (None: all of them, as they were), their starts and their ends."""
-    empty = E <= S
-    if bool(empty.any()):
-        kept = np.flatnonzero(~empty)
-        S, E = S[kept], E[kept]
-    else:
-        kept = None
-    del empty
+def _without_overlaps(S: np.ndarray, E: np.ndarray,
+                      cls: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Remove overlaps (the later event wins) from non-empty events: the positions
+    kept (None: all of them, as they were), their starts and their ends."""
     count = len(S)
     if count < 2:
-        return kept, S, E
+        return None, S, E
     reach = np.maximum.accumulate(E)
     free = np.ones(count, bool)
     free[1:] = S[1:] >= reach[:-1]
@@ -136,9 +132,7 @@ def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[Any, ...]
     free[0] = S[0] <= lowest_after[0]
     del lowest_after
     if bool(free.all()):
-        return kept, S, E
-    if kept is None:
-        kept = np.arange(count, dtype=INT)
+        return None, S, E
     # Stretches that need the stack walk: from a free event up to the next free one
     # (a free event alone passes through), and whatever comes before the first free one.
     free_at = np.flatnonzero(free).tolist()
@@ -152,20 +146,27 @@ def _normalise(S: np.ndarray, E: np.ndarray, cls: np.ndarray) -> tuple[Any, ...]
     position = 0
     for a, b in stretches:
         if a > position:
-            pieces_k.append(kept[position:a])
+            pieces_k.append(np.arange(position, a, dtype=INT))
             pieces_s.append(S[position:a])
             pieces_e.append(E[position:a])
-        ks, ss, es = remove_overlaps(kept[a:b].tolist(), S[a:b].tolist(), E[a:b].tolist(),
+        ks, ss, es = remove_overlaps(list(range(a, b)), S[a:b].tolist(), E[a:b].tolist(),
                                      lambda x, y: cls[x] == cls[y])
         pieces_k.append(np.array(ks, INT))
         pieces_s.append(np.array(ss, INT))
         pieces_e.append(np.array(es, INT))
         position = b
     if position < count:
-        pieces_k.append(kept[position:])
+        pieces_k.append(np.arange(position, count, dtype=INT))
         pieces_s.append(S[position:])
         pieces_e.append(E[position:])
     return np.concatenate(pieces_k), np.concatenate(pieces_s), np.concatenate(pieces_e)
+
+
+def _then(outer: np.ndarray | None, inner: np.ndarray | None) -> np.ndarray | None:
+    """Positions ``inner`` of a selection ``outer`` (None: everything, in order)."""
+    if outer is None:
+        return inner
+    return outer if inner is None else outer[inner]
 
 
 def flood(frame: EventFrame, pulsetime: int = 5_000_000) -> EventFrame:
@@ -173,16 +174,28 @@ def flood(frame: EventFrame, pulsetime: int = 5_000_000) -> EventFrame:
     ``pulsetime`` µs, remove overlaps and empty events; sorted by time."""
     if not len(frame):
         return frame
-    ordered = _sorted(frame)
-    S = ordered.starts.copy()
-    E = ordered.starts + ordered.durations
-    cls = ordered.table.classes()[ordered.refs]
+    order = _order(frame)
+    if order is None:
+        S = frame.starts.copy()
+        E = frame.starts + frame.durations
+        cls = frame.table.classes()[frame.refs]
+    else:
+        S = frame.starts[order]
+        E = frame.durations[order]
+        E += S
+        cls = frame.table.classes()[frame.refs[order]]
     _pairwise(S, E, cls, pulsetime)
-    kept, starts, ends = _normalise(S, E, cls)
+    empty = E <= S
+    kept = None
+    if bool(empty.any()):  # dropped (rebinding, so the full-length arrays are freed)
+        kept = np.flatnonzero(~empty)
+        S, E, cls = S[kept], E[kept], cls[kept]
+    del empty
+    survivors, starts, ends = _without_overlaps(S, E, cls)
     del S, E, cls
     ends -= starts  # now the durations (``ends`` is this function's own array)
-    if kept is None:
-        return EventFrame(np.ascontiguousarray(ordered.ids), starts, ends,
-                          np.ascontiguousarray(ordered.refs), ordered.table)
-    return EventFrame(ordered.ids[kept], starts, ends, ordered.refs[kept],
-                      ordered.table)
+    positions = _then(order, _then(kept, survivors))
+    if positions is None:  # nothing moved or dropped: the same ids and data
+        return EventFrame(frame.ids, starts, ends, frame.refs, frame.table)
+    return EventFrame(frame.ids[positions], starts, ends, frame.refs[positions],
+                      frame.table)

@@ -100,28 +100,29 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
     """
     m = len(fends)
     n = len(ends)
-    last = np.searchsorted(fends, ends, "left")  # the filter current when i is left
-    first = np.empty(n, INT)
-    first[0] = 0
-    first[1:] = last[:-1]
-    np.minimum(last, m - 1, out=last)  # now the last filter event i meets
-    counts = last
-    counts -= first
-    counts += 1
-    np.maximum(counts, 0, out=counts)
-    # The output has at most one event per visited pair: filled slice by slice (a
-    # year of pairs at once is large), each slice's overlapping pairs written out
-    # straight away, so nothing the size of the year exists twice.
-    size = int(counts.sum())
+    # Every visited pair moves the walk past an event or a filter event: at most n + m
+    # pairs, so the output fits in arrays of that size, filled slice by slice (with
+    # each slice's pairs made and dropped in turn: a year of pairs at once is large).
+    size = n + m
     ids, refs = np.empty(size, INT), np.empty(size, INT)
     starts, durations = np.empty(size, INT), np.empty(size, INT)
     filled = 0
+    previous_last = 0  # the filter current when the slice's first event is reached
     for lo in range(0, n, _PAIRS_AT_ONCE):
         hi = min(n, lo + _PAIRS_AT_ONCE)
-        part = counts[lo:hi]
+        last = np.searchsorted(fends, ends[lo:hi], "left")  # current when i is left
+        first = np.empty(hi - lo, INT)
+        first[0] = previous_last
+        first[1:] = last[:-1]
+        previous_last = int(last[-1])
+        np.minimum(last, m - 1, out=last)  # now the last filter event i meets
+        part = last
+        part -= first
+        part += 1
+        np.maximum(part, 0, out=part)
         offsets = np.cumsum(part) - part
         i = np.repeat(np.arange(lo, hi, dtype=INT), part)
-        j = np.arange(int(part.sum()), dtype=INT) - np.repeat(offsets - first[lo:hi], part)
+        j = np.arange(int(part.sum()), dtype=INT) - np.repeat(offsets - first, part)
         s1, e1 = ev.starts[i], ends[i]
         s2, e2 = fl.starts[j], fends[j]
         overlap = (((s1 <= s2) & (e2 <= e1)) | ((s1 <= s2) & (s2 < e1))
