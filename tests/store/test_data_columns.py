@@ -84,6 +84,12 @@ def test_the_limit_starts_afresh_but_a_larger_read_is_still_answered():
     assert [everything.dict_at(i) for i in range(len(DATAS))] == \
         [DATAS[i] for i in sorted(DATAS)]
     assert len(columns) == 6  # held whole until a read adds something
+    more = {i: {"n": i} for i in range(100, 110)}
+    other = DataColumns(3)
+    other_fetch = Fetcher({**DATAS, **more})
+    other.slice(ids(*DATAS), other_fetch)
+    other.slice(ids(*more), other_fetch)  # a second large read replaces the first
+    assert len(other) == len(more)
     columns.forget([3])
     columns.slice(ids(3), fetch)
     assert len(columns) == 1

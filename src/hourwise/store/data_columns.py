@@ -235,9 +235,11 @@ class DataColumns:
         count = sum(len(found) for found, _ in decoded.values())
         if not count:
             return
-        if self._held + count > self.limit and wanted <= self.limit:
-            # Start afresh (memos stay: data ids keep their meaning). A read of more
-            # than the limit is held whole until the next read pushes it out.
+        held_for_others = self._held - (wanted - count)  # held, not used by this read
+        if self._held + count > self.limit and (wanted <= self.limit or held_for_others > 0):
+            # Start afresh (memos stay: data ids keep their meaning); the read then
+            # fetches again what it had. A read of more than the limit is held whole
+            # (nothing else) until the next read pushes it out.
             self._start_afresh()
         top = max(max(found) for found, _ in decoded.values()) + 1
         if top > len(self._shape_of):
