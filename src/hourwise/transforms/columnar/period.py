@@ -21,11 +21,11 @@ def filter_period_intersect(events: EventFrame, filters: EventFrame) -> EventFra
         return EventFrame.empty()
     ev = sorted_by_start(events)
     fl = sorted_by_start(filters)
+    fends_a = fl.starts + fl.durations
+    if _monotone(ev) and _monotone(fl):
+        return _intersect_merged(ev, fl, fends_a)
     starts_a = ev.starts
     ends_a = ev.starts + ev.durations
-    fends_a = fl.starts + fl.durations
-    if _monotone(ev.durations, ends_a) and _monotone(fl.durations, fends_a):
-        return _intersect_merged(ev, ends_a, fl, fends_a)
     highest_a = np.maximum.accumulate(ends_a)
     starts = starts_a.tolist()
     ends = ends_a.tolist()
@@ -78,16 +78,28 @@ def filter_period_intersect(events: EventFrame, filters: EventFrame) -> EventFra
     return _assemble(ev, lo, hi, cut_s, cut_e)
 
 
-_PAIRS_AT_ONCE = 1 << 17
+# Events per slice of the vectorised walk: its temporary arrays (a dozen per pair)
+# then stay around 3 MB, whatever the length of the lists.
+_PAIRS_AT_ONCE = 1 << 15
 
 
-def _monotone(durations: np.ndarray, ends: np.ndarray) -> bool:
-    """No negative durations, and ends in order (as after ``flood``)."""
-    return bool((durations >= 0).all()) and bool((ends[1:] >= ends[:-1]).all())
+def _monotone(frame: EventFrame) -> bool:
+    """No negative durations, and ends in order (as after ``flood``); checked a slice at
+    a time, so no array of every end is made."""
+    starts, durations = frame.starts, frame.durations
+    step = 8 * _PAIRS_AT_ONCE
+    for lo in range(0, len(starts), step):
+        hi = lo + step + 1  # one past the slice: the order across slices is checked too
+        part = durations[lo:hi]
+        if not bool((part >= 0).all()):
+            return False
+        ends = starts[lo:hi] + part
+        if not bool((ends[1:] >= ends[:-1]).all()):
+            return False
+    return True
 
 
-def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
-                      fends: np.ndarray) -> EventFrame:
+def _intersect_merged(ev: EventFrame, fl: EventFrame, fends: np.ndarray) -> EventFrame:
     """The walk of ``filter_period_intersect`` when both lists have their ends in
     order, all at once.
 
@@ -99,7 +111,7 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
     event cut to the overlap.
     """
     m = len(fends)
-    n = len(ends)
+    n = len(ev)
     # Every visited pair moves the walk past an event or a filter event: at most n + m
     # pairs, so the output fits in arrays of that size, filled slice by slice (with
     # each slice's pairs made and dropped in turn: a year of pairs at once is large).
@@ -107,10 +119,12 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
     ids, refs = np.empty(size, INT), np.empty(size, INT)
     starts, durations = np.empty(size, INT), np.empty(size, INT)
     filled = 0
+    cut_start = starts[:0]
     previous_last = 0  # the filter current when the slice's first event is reached
     for lo in range(0, n, _PAIRS_AT_ONCE):
         hi = min(n, lo + _PAIRS_AT_ONCE)
-        last = np.searchsorted(fends, ends[lo:hi], "left")  # current when i is left
+        ends = ev.starts[lo:hi] + ev.durations[lo:hi]
+        last = np.searchsorted(fends, ends, "left")  # the filter current when i is left
         first = np.empty(hi - lo, INT)
         first[0] = previous_last
         first[1:] = last[:-1]
@@ -123,7 +137,7 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
         offsets = np.cumsum(part) - part
         i = np.repeat(np.arange(lo, hi, dtype=INT), part)
         j = np.arange(int(part.sum()), dtype=INT) - np.repeat(offsets - first, part)
-        s1, e1 = ev.starts[i], ends[i]
+        s1, e1 = ev.starts[i], ends[i - lo]
         s2, e2 = fl.starts[j], fends[j]
         overlap = (((s1 <= s2) & (e2 <= e1)) | ((s1 <= s2) & (s2 < e1))
                    | ((s1 < e2) & (e2 <= e1)) | ((s2 <= s1) & (e1 <= e2)))
@@ -136,10 +150,11 @@ def _intersect_merged(ev: EventFrame, ends: np.ndarray, fl: EventFrame,
         np.minimum(e1[overlap], e2[overlap], out=durations[filled:stop])
         durations[filled:stop] -= cut_start
         filled = stop
-    # Most visited pairs overlap (every pair but the one where an event leaves a
-    # filter): keep views then; copy, freeing the tail, only when much is unused.
-    shrink = (lambda a: a[:filled].copy()) if filled < size * 3 // 4 else (lambda a: a[:filled])
-    ids, starts, durations, refs = map(shrink, (ids, starts, durations, refs))
+    # Give back the unused tail: realloc shrinks large (mapped) arrays in place. No
+    # view of them exists any more (``cut_start`` was the last), which resize needs.
+    del cut_start
+    for column in (ids, starts, durations, refs):
+        column.resize(filled, refcheck=False)
     return EventFrame(ids, starts, durations, refs, ev.table)
 
 
