@@ -6,7 +6,6 @@ import secrets
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from hourwise import __version__
@@ -14,6 +13,7 @@ from hourwise.api.activitywatch import build_router as build_activitywatch_route
 from hourwise.api.activitywatch.fastpath import WriteFastPath
 from hourwise.api.auth_gate import AuthGate
 from hourwise.api.body import hoist_defs
+from hourwise.api.cors import OriginAwareCORS
 from hourwise.api.docs import install_api_browser, install_webui
 from hourwise.api.errors import install_error_handlers
 from hourwise.api.keys import router as keys_router
@@ -88,6 +88,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=OPENAPI_URL,
         lifespan=lifespan,
+        # FastAPI's built-in OpenTelemetry bridge looks up the global tracer, meter and
+        # logger providers on every request (a tenth of a heartbeat's cost); Hourwise
+        # configures no OpenTelemetry, so the bridge stays off.
+        telemetry={"tracing": False, "metrics": False, "logs": False,
+                   "operation_spans": False},
     )
     app.state.settings = settings
     app.state.services = services
@@ -143,7 +148,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     exact, patterns = origin_lists(settings)
     app.add_middleware(
-        CORSMiddleware,
+        OriginAwareCORS,
         allow_origins=exact,
         allow_origin_regex="|".join(f"(?:{p})" for p in patterns),
         allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],

@@ -52,6 +52,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from hourwise.api.http_protocol import CoalescingHttpToolsProtocol
     from hourwise.app import create_app
     from hourwise.settings import load_settings
 
@@ -88,6 +89,8 @@ def serve(
         # X-Forwarded-For matters only behind a reverse proxy (server mode); locally it
         # is one more layer on every request.
         proxy_headers=settings.server_mode,
+        # one socket write per response instead of two (see api/http_protocol.py)
+        http=CoalescingHttpToolsProtocol,
     ))
     if no_watchers:
         server.run()

@@ -72,6 +72,7 @@ class RequestGuard:
             None if allowed_hosts is None
             else {host_name(h) for h in allowed_hosts} | set(LOOPBACK_NAMES)
         )
+        self.accepted_hosts: set[str] = set()  # Host header values seen to pass the check
         self.origins = origins
         self.max_body = max_body
         self.large_body_paths = large_body_paths
@@ -80,8 +81,10 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = _SLASHES.sub("/", scope["path"])
-        if path.startswith("/api/0/") and len(path) > len("/api/0/") and path.endswith("/"):
+        path = scope["path"]
+        if "//" in path:
+            path = _SLASHES.sub("/", path)
+        if path.endswith("/") and path.startswith("/api/0/") and len(path) > len("/api/0/"):
             path = path.rstrip("/")
         if path != scope["path"]:
             scope = dict(scope, path=path, raw_path=path.encode())
@@ -94,9 +97,13 @@ class RequestGuard:
             if not host:
                 await send_json(send, 400, {"message": "host header is missing"})
                 return
-            if host_name(host) not in self.allowed_hosts:
-                await send_json(send, 400, {"message": f"host header is invalid (was {host})"})
-                return
+            if host not in self.accepted_hosts:
+                if host_name(host) not in self.allowed_hosts:
+                    await send_json(send, 400, {"message": f"host header is invalid (was {host})"})
+                    return
+                # Clients send the same Host header every time: remember it as accepted.
+                if len(self.accepted_hosts) < 64:
+                    self.accepted_hosts.add(host)
 
         origin = headers.get("origin")
         if origin and scope["method"] not in SAFE_METHODS and not self._same_origin(origin, host):
