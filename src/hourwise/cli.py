@@ -65,8 +65,10 @@ def serve(
         typer.echo(f"hourwise: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from None
     from hourwise.logs import configure as configure_logging
+    from hourwise.memory import return_large_frees_to_os
 
     configure_logging(settings.log_level)
+    return_large_frees_to_os()  # a query's large arrays go back to the system when freed
     from hourwise.app import StartupRefused
 
     try:
