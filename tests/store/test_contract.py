@@ -482,3 +482,25 @@ def test_column_read_racing_a_write_reads_again(store, monkeypatch):
     monkeypatch.undo()
     assert _columns_as_events(store, key, T0, T0 + DAY) == \
         _as_tuples(store.get_events(key, T0, T0 + DAY))
+
+
+def test_a_heartbeat_starting_a_new_event_with_known_data(store):
+    """The SQLite short path (data already stored: a raw INSERT on the writer) and the
+    general one give the same: the event, a longer max_duration, and column reads
+    (cached before the write) that see it."""
+    from hourwise.store.datacodec import canonical_json, data_hash
+
+    key = make_bucket(store)
+    store.insert_events(key, [ev(0, 10, app="same")])
+    before = _columns_as_events(store, key, T0, T0 + DAY)  # fills the column cache
+    canonical = canonical_json({"app": "same"})
+    long = Event(None, T0 + 3600 * S, 7200 * S, {"app": "same"})
+    made = store.insert_heartbeat(key, long, canonical, data_hash(canonical))
+    assert made.id is not None and (made.start, made.duration) == (long.start, long.duration)
+    assert _as_tuples(store.get_events(key, T0, T0 + DAY)) == \
+        [(made.id, long.start, long.duration, {"app": "same"})] + before
+    assert _columns_as_events(store, key, T0, T0 + DAY) == \
+        _as_tuples(store.get_events(key, T0, T0 + DAY))
+    # found from a start after it began: max_duration grew with it
+    late = T0 + 3600 * S + 7000 * S
+    assert [e.id for e in store.get_events(key, late, late + S)] == [made.id]
