@@ -5,6 +5,8 @@ A mixin of ``Store``: it shares the store's engine, write lock and caches.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from hourwise.models import Event
@@ -84,14 +86,18 @@ class HeartbeatWrites:
                 self._changed(key, start, start + duration)
             return bool(changed)
 
+    def _raw_writer(self) -> Any:
+        """The SQLite writer's DBAPI connection (the caller holds the write lock)."""
+        if self._writer is None or self._writer.closed or self._writer.invalidated:
+            self._writer = self.engine.connect()
+        return self._writer.connection.driver_connection
+
     def _sqlite_set_end(self, bucket, key: str, event_id: int, start: int, duration: int) -> bool:
         # The merged-heartbeat write, once a second per watcher: fixed SQL on the writer's
         # DBAPI connection, under the same lock, without SQLAlchemy's per-call statement
         # and transaction machinery. Listeners are told after the commit, as in _write.
         with self._write_lock:
-            if self._writer is None or self._writer.closed or self._writer.invalidated:
-                self._writer = self.engine.connect()
-            raw = self._writer.connection.driver_connection
+            raw = self._raw_writer()
             try:
                 changed = raw.execute(
                     "UPDATE events SET endtime = ? WHERE id = ? AND bucket_id = ?",
@@ -117,9 +123,7 @@ class HeartbeatWrites:
         # A heartbeat that starts a new event, with data stored before (one heartbeat in
         # ten or so): fixed SQL on the writer's DBAPI connection, as _sqlite_set_end.
         with self._write_lock:
-            if self._writer is None or self._writer.closed or self._writer.invalidated:
-                self._writer = self.engine.connect()
-            raw = self._writer.connection.driver_connection
+            raw = self._raw_writer()
             try:
                 ident = raw.execute(
                     "INSERT INTO events (bucket_id, starttime, endtime, data_id) "
