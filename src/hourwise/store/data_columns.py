@@ -25,7 +25,6 @@ import orjson
 from hourwise.models.missing import MISSING
 
 ID = np.int64
-_NONE = np.empty(0, ID)
 MAX_MEMOS = 8  # rule sets and URL parts remembered (then all forgotten at once)
 
 

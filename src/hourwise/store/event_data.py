@@ -25,39 +25,32 @@ _DATA_BY_IDS = select(t.event_data.c.id, t.event_data.c.json).where(
 class EventData:
     def _data_ids(self, conn: Connection, canon: Sequence[tuple[bytes, bytes]]) -> list[int]:
         """The event_data id of each (canonical JSON, hash) pair, inserting new ones."""
-        local: dict[bytes, int] = {}
-        missing: dict[bytes, bytes] = {}
-        cached = self._id_by_hash.get
-        for text, digest in canon:
-            if digest in local or digest in missing:
-                continue
-            known = cached(digest)
-            if known is not None:
-                local[digest] = known
-            else:
-                missing[digest] = text
-        if missing:
-            local.update(self._store_data(conn, missing))
-        return [local[digest] for _, digest in canon]
+        ids = self._ids_by_digest(conn, {digest: text for text, digest in canon})
+        return [ids[digest] for _, digest in canon]
 
     def _data_ids_by_text(self, conn: Connection, texts: Iterable[bytes]) -> dict[bytes, int]:
         """The event_data id of each distinct canonical JSON text, inserting new ones.
 
         Bulk inserts repeat the same few data objects many times, so each distinct text
         is hashed once per call; the digest cache then answers most of them."""
-        ids: dict[bytes, Any] = dict.fromkeys(texts)
+        by_digest = {data_hash(text): text for text in dict.fromkeys(texts)}
+        ids = self._ids_by_digest(conn, by_digest)
+        return {text: ids[digest] for digest, text in by_digest.items()}
+
+    def _ids_by_digest(self, conn: Connection, by_digest: dict[bytes, bytes]) -> dict[bytes, int]:
+        """Ids of data objects (hash -> canonical text): from the digest cache, else
+        stored (inserted when new)."""
+        ids: dict[bytes, int] = {}
         missing: dict[bytes, bytes] = {}
         cached = self._id_by_hash.get
-        for text in ids:
-            digest = data_hash(text)
+        for digest, text in by_digest.items():
             known = cached(digest)
             if known is not None:
-                ids[text] = known
+                ids[digest] = known
             else:
                 missing[digest] = text
         if missing:
-            for digest, ident in self._store_data(conn, missing).items():
-                ids[missing[digest]] = ident
+            ids.update(self._store_data(conn, missing))
         return ids
 
     def _store_data(self, conn: Connection, missing: dict[bytes, bytes]) -> dict[bytes, int]:

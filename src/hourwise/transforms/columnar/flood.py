@@ -15,8 +15,6 @@ behind such an event, so only the stretches between them need the walk.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from hourwise.transforms.columnar.frame import INT, EventFrame

@@ -161,11 +161,7 @@ class OverlayTable:
         if key not in self.keys:
             return self.base.values(key, _at(self.base_refs, refs))
         overlays = self.overlays
-        found = [overlays[ref].get(key, MISSING) for ref in refs]
-        if any(value is MISSING for value in found):  # not set by every overlay
-            base = self.base.values(key, _at(self.base_refs, refs))
-            found = [b if v is MISSING else v for v, b in zip(found, base)]
-        return found
+        return _or_base(self, key, refs, [overlays[ref].get(key, MISSING) for ref in refs])
 
     def classes(self) -> np.ndarray:
         if self._classes is None:
@@ -175,6 +171,15 @@ class OverlayTable:
 
 def _at(base_refs: np.ndarray, refs: Sequence[int]) -> list[int]:
     return base_refs[np.asarray(refs, np.intp)].tolist()
+
+
+def _or_base(table: Any, key: str, refs: Sequence[int], found: list[Any]) -> list[Any]:
+    """``found`` (a table's added values at ``refs``), with the base entry's own value
+    wherever nothing was added."""
+    if any(value is MISSING for value in found):
+        base = table.base.values(key, _at(table.base_refs, refs))
+        found = [b if v is MISSING else v for v, b in zip(found, base)]
+    return found
 
 
 _REPEATING_PARTS = frozenset(["$protocol", "$domain"])
@@ -254,11 +259,7 @@ class SplitUrlTable:
         if key not in self.keys:
             return self.base.values(key, _at(self.base_refs, refs))
         part = self._part(key)
-        found = [part[ref] for ref in refs]
-        if any(value is MISSING for value in found):  # no string url: the data's own
-            base = self.base.values(key, _at(self.base_refs, refs))
-            found = [b if v is MISSING else v for v, b in zip(found, base)]
-        return found
+        return _or_base(self, key, refs, [part[ref] for ref in refs])
 
     def classes(self) -> np.ndarray:
         if self._classes is None:
