@@ -17,7 +17,8 @@ from hourwise.api.cors import OriginAwareCORS
 from hourwise.api.docs import install_api_browser, install_webui
 from hourwise.api.errors import install_error_handlers
 from hourwise.api.keys import router as keys_router
-from hourwise.api.middleware import OriginPolicy, RequestGuard
+from hourwise.api.inline import InlineHeartbeats
+from hourwise.api.middleware import HostCheck, OriginPolicy, RequestGuard
 from hourwise.api.rescuetime.contexts import RescueTimeContexts
 from hourwise.api.rescuetime.routes import build_router as build_rescuetime_router
 from hourwise.api.schedules import router as schedules_router
@@ -124,7 +125,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     # Middleware added first sits innermost:
     # guard -> CORS -> authentication -> write fast path -> HTML headers -> sessions
     # -> routes. Heartbeats (once a second per watcher) and event inserts skip the layers
-    # below the fast path.
+    # below the fast path (plain local heartbeats skip them all: see the end).
     app.add_middleware(
         SessionMiddleware,
         # one signing secret per database, made on first start, so sessions survive restarts
@@ -156,11 +157,19 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         allow_credentials=False,
     )
     host_check = settings.is_loopback or bool(settings.allowed_hosts)
+    hosts = HostCheck((settings.allowed_hosts + [settings.host]) if host_check else None)
     app.add_middleware(
         RequestGuard,
-        allowed_hosts=(settings.allowed_hosts + [settings.host]) if host_check else None,
+        hosts=hosts,
         origins=OriginPolicy(exact, patterns),
         max_body=settings.max_body_bytes,
         large_body_paths={"/api/0/import": settings.max_import_bytes},
+    )
+    # Plain local heartbeats skip all of the above (hourwise serve's HTTP protocol
+    # answers them with the same checks, see api/inline.py); only SQLite writes are quick
+    # enough to run on the event loop, and server mode authenticates every request.
+    app.state.inline_heartbeats = (
+        InlineHeartbeats(services, hosts, settings.max_body_bytes)
+        if store.dialect == "sqlite" and not server_mode else None
     )
     return app

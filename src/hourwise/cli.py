@@ -91,8 +91,9 @@ def serve(
         # X-Forwarded-For matters only behind a reverse proxy (server mode); locally it
         # is one more layer on every request.
         proxy_headers=settings.server_mode,
-        # one socket write per response instead of two (see api/http_protocol.py)
-        http=CoalescingHttpToolsProtocol,
+        # one socket write per response instead of two, and plain local heartbeats
+        # answered without the ASGI app (see api/http_protocol.py and api/inline.py)
+        http=CoalescingHttpToolsProtocol.with_inline(app.state.inline_heartbeats),
     ))
     if no_watchers:
         server.run()

@@ -6,6 +6,7 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _lock = threading.Lock()
 _holders = 0
@@ -59,3 +60,33 @@ def return_large_frees_to_os() -> bool:
         return False
     m_mmap_threshold = -3
     return bool(mallopt(m_mmap_threshold, 128 * 1024))
+
+
+_malloc_trim: Any = None
+
+
+def release_free_memory() -> bool:
+    """Give the memory glibc's malloc holds free back to the system (``malloc_trim``);
+    returns whether it could (False off glibc).
+
+    A long query decodes and drops hundreds of thousands of strings and small arrays.
+    What they used stays with the process, as free space between blocks still in use,
+    and every later query's peak then adds to it (measured on a year of data: 13 MB,
+    in about 2 ms). Called after such queries, not after every request.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        import ctypes
+        import ctypes.util
+
+        _malloc_trim = False
+        name = ctypes.util.find_library("c")
+        if name is not None:
+            try:
+                _malloc_trim = ctypes.CDLL(name).malloc_trim
+            except (OSError, AttributeError):  # not glibc
+                pass
+    if _malloc_trim is False:
+        return False
+    _malloc_trim(0)
+    return True

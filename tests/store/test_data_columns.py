@@ -137,3 +137,91 @@ def test_concurrent_reads_beyond_the_limit_each_get_their_data():
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def _spilled_count(columns: DataColumns) -> int:
+    return sum(int((where >= 0).sum()) for shape in columns._shapes
+               for where in shape.spilled if where is not None)
+
+
+SPILLY = {
+    1: {"app": "Firefox", "title": "Ünïcödé — " * 20, "url": "https://example.org/" + "p" * 60},
+    2: {"app": "Firefox", "title": "short", "url": "https://example.org/a"},
+    3: {"app": "Firefox", "title": "𝄞 music " * 10, "url": None},
+    4: {"status": "afk"},
+    5: {"app": "Firefox", "title": "", "url": "https://example.org/a", "n": 2.5},
+}
+
+
+def test_long_and_rare_strings_are_kept_on_disk_and_read_back_exactly(tmp_path):
+    columns, fetch = DataColumns(100, spill_dir=str(tmp_path)), Fetcher(SPILLY)
+    data = columns.slice(ids(*SPILLY), fetch)
+    # the long titles and URL, and the medium URL a read has only twice, are spilled
+    assert _spilled_count(columns) == 5
+    assert list(tmp_path.iterdir()) == []  # an unlinked file
+    assert [data.dict_at(i) for i in range(5)] == [SPILLY[i] for i in sorted(SPILLY)]
+    assert data.columns.take("title", [2, 0, 2]).tolist() == [
+        SPILLY[3]["title"], SPILLY[1]["title"], SPILLY[3]["title"]]
+    assert data.columns["url"].tolist() == [SPILLY[1]["url"], SPILLY[2]["url"], None, MISSING,
+                                            SPILLY[5]["url"]]
+    assert columns.dicts([5, 1], fetch) == {1: SPILLY[1], 5: SPILLY[5]}
+
+
+def test_common_strings_stay_in_memory_and_shared(tmp_path):
+    many = {i: {"app": "org.mozilla.firefox", "title": f"t{i}"} for i in range(1, 101)}
+    columns = DataColumns(1000, spill_dir=str(tmp_path))
+    data = columns.slice(ids(*many), Fetcher(many))
+    assert _spilled_count(columns) == 0  # 100 times the same app name; titles of 2-4 chars
+    apps = data.columns["app"]
+    assert apps[0] is apps[99]
+
+
+def test_a_slice_reads_its_data_after_the_cache_started_afresh(tmp_path):
+    columns, fetch = DataColumns(5, spill_dir=str(tmp_path)), Fetcher(SPILLY)
+    first = columns.slice(ids(1, 3), fetch)
+    more = {i: {"title": f"{i}" * 60} for i in range(100, 106)}
+    columns.slice(ids(*more), Fetcher(more))  # over the limit: a new spill file
+    assert first.columns["title"].tolist() == [SPILLY[1]["title"], SPILLY[3]["title"]]
+
+
+def test_strings_stay_in_memory_where_the_disk_cannot_take_them(tmp_path, monkeypatch):
+    from hourwise.store import spill as spill_module
+
+    def refuse(*args, **kwargs):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(spill_module.tempfile, "mkstemp", refuse)
+    columns, fetch = DataColumns(100, spill_dir=str(tmp_path)), Fetcher(SPILLY)
+    data = columns.slice(ids(*SPILLY), fetch)
+    assert _spilled_count(columns) == 0
+    assert [data.dict_at(i) for i in range(5)] == [SPILLY[i] for i in sorted(SPILLY)]
+
+
+def test_a_read_is_decoded_and_added_in_batches(monkeypatch):
+    from hourwise.store import data_columns
+
+    monkeypatch.setattr(data_columns, "DECODE_BATCH", 2)
+    columns, fetch = DataColumns(100), Fetcher()
+    wanted = ids(*DATAS, 77, 78)  # two ids the database does not have
+    data = columns.slice(wanted, fetch)
+    assert [data.dict_at(i) for i in range(len(wanted))] == \
+        [DATAS.get(i, {}) for i in wanted.tolist()]
+    assert len(columns) == len(wanted) and sorted(fetch.asked) == wanted.tolist()
+
+
+def test_a_delete_racing_a_batched_read_is_not_missed(monkeypatch):
+    from hourwise.store import data_columns
+
+    monkeypatch.setattr(data_columns, "DECODE_BATCH", 2)
+    columns = DataColumns(100)
+    texts = Fetcher()
+
+    def fetch(wanted):
+        for n, pair in enumerate(texts(wanted)):
+            if n == 3 and len(texts.asked) == len(wanted):  # the first read only
+                columns.forget([3])  # deleted while the read is under way
+            yield pair
+
+    data = columns.slice(ids(*DATAS), fetch)
+    assert [data.dict_at(i) for i in range(len(DATAS))] == [DATAS[i] for i in sorted(DATAS)]
+    assert sorted(set(texts.asked)) == sorted(DATAS) and len(texts.asked) > len(DATAS)

@@ -202,4 +202,4 @@ def test_remembered_hosts_never_let_a_refused_host_through():
     for port in range(100):  # more accepted values than are remembered
         assert status(f"localhost:{port}") == 200
     assert status("evil.example") == 400
-    assert len(guard.accepted_hosts) <= 64
+    assert len(guard.hosts.accepted_hosts) <= 64

@@ -41,6 +41,15 @@ _CREDENTIAL_PARAM = re.compile(rb"(?:^|&)(?:key|token|access_token)=")
 INVALID_KEY = "Missing or invalid API key. Send it as 'Authorization: Bearer <key>'."
 
 
+def presents_credential(headers: dict[str, str], raw_query: bytes) -> bool:
+    """Whether a request may carry an API key or token (header or query parameter).
+
+    False means it certainly carries none: it is then the local owner's in local mode,
+    and refused under /api/ in server mode.
+    """
+    return "authorization" in headers or _CREDENTIAL_PARAM.search(raw_query) is not None
+
+
 async def _deny(send: Send, status: int, message: str, headers: list | None = None) -> None:
     await send_json(send, status, {"message": message}, headers)
 
@@ -66,7 +75,7 @@ class AuthGate:
         }
         raw_query = scope.get("query_string", b"")
         # Most requests (watchers on localhost) carry no credential at all: skip parsing.
-        if "authorization" not in headers and not _CREDENTIAL_PARAM.search(raw_query):
+        if not presents_credential(headers, raw_query):
             secret = None
         else:
             secret = presented_secret(headers, dict(parse_qsl(raw_query.decode("latin-1"))))

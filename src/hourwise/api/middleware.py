@@ -56,23 +56,45 @@ def host_name(host_header: str) -> str:
     return host.split(":", 1)[0]
 
 
-class RequestGuard:
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        allowed_hosts: list[str] | None,
-        origins: OriginPolicy,
-        max_body: int,
-        large_body_paths: dict[str, int],
-    ):
-        self.app = app
+class HostCheck:
+    """The Host header allowlist (a defence against DNS rebinding)."""
+
+    def __init__(self, allowed_hosts: list[str] | None):
         # None disables the Host check (a server bound to a public address behind auth).
         self.allowed_hosts = (
             None if allowed_hosts is None
             else {host_name(h) for h in allowed_hosts} | set(LOOPBACK_NAMES)
         )
         self.accepted_hosts: set[str] = set()  # Host header values seen to pass the check
+
+    def refusal(self, host: str | None) -> str | None:
+        """Why a request with this Host header (None: without one) is refused, or None."""
+        if self.allowed_hosts is None or host in self.accepted_hosts:
+            return None
+        if not host:
+            return "host header is missing"
+        if host_name(host) not in self.allowed_hosts:
+            return f"host header is invalid (was {host})"
+        # Clients send the same Host header every time: remember it as accepted.
+        if len(self.accepted_hosts) < 64:
+            self.accepted_hosts.add(host)
+        return None
+
+
+class RequestGuard:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_hosts: list[str] | None = None,
+        hosts: HostCheck | None = None,
+        origins: OriginPolicy,
+        max_body: int,
+        large_body_paths: dict[str, int],
+    ):
+        self.app = app
+        # One HostCheck may be shared with the inline heartbeat path (api/inline.py).
+        self.hosts = hosts if hosts is not None else HostCheck(allowed_hosts)
         self.origins = origins
         self.max_body = max_body
         self.large_body_paths = large_body_paths
@@ -93,17 +115,10 @@ class RequestGuard:
         # decoded once for every layer behind this one (the authentication gate reads it)
         scope[HEADERS_KEY] = headers
         host = headers.get("host")
-        if self.allowed_hosts is not None:
-            if not host:
-                await send_json(send, 400, {"message": "host header is missing"})
-                return
-            if host not in self.accepted_hosts:
-                if host_name(host) not in self.allowed_hosts:
-                    await send_json(send, 400, {"message": f"host header is invalid (was {host})"})
-                    return
-                # Clients send the same Host header every time: remember it as accepted.
-                if len(self.accepted_hosts) < 64:
-                    self.accepted_hosts.add(host)
+        refusal = self.hosts.refusal(host)
+        if refusal is not None:
+            await send_json(send, 400, {"message": refusal})
+            return
 
         origin = headers.get("origin")
         if origin and scope["method"] not in SAFE_METHODS and not self._same_origin(origin, host):

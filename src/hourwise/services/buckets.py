@@ -9,7 +9,7 @@ from hourwise.errors import InvalidInput, NotFound, Unauthorized
 from hourwise.models import Bucket, Event
 from hourwise.services.heartbeats import BucketLocks
 from hourwise.store import Store
-from hourwise.store.event_writes import NewEvent
+from hourwise.store.event_writes import NewEvent, NewEvents
 
 
 class BucketService:
@@ -102,6 +102,12 @@ class BucketService:
         ids, in order."""
         with self.locks.writing(key):
             return self.store.insert_batch(key, batch)
+
+    def insert_events_columns(self, key: str, events: NewEvents) -> list[int]:
+        """``insert_batch`` for events given as columns (``NewEvents``), as bulk inserts
+        parse them; returns the ids, in order."""
+        with self.locks.writing(key):
+            return self.store.insert_columns(key, events)
 
     def delete_event(self, key: str, event_id: int) -> bool:
         """Delete one event; True if it existed."""

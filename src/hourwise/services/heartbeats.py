@@ -21,8 +21,18 @@ from hourwise.transforms.heartbeat import merge_heartbeat
 
 @dataclass
 class _Last:
+    """A bucket's newest event, its data hash and (once a heartbeat brought it) its
+    canonical data: equal canonical bytes mean equal hashes, without hashing. The web
+    layer may hand the same data object with each heartbeat (``api/inline.py``); data
+    objects are never changed in place, so that one is not encoded again."""
+
     event: Event
     digest: bytes
+    canonical: bytes | None = None
+    source: object = None  # the heartbeat data object ``canonical`` was made from
+
+
+_UNKNOWN = object()  # a bucket without a cache entry (None: known to have no events)
 
 
 class BucketLocks:
@@ -34,6 +44,10 @@ class BucketLocks:
         self.last: dict[str, _Last | None] = {}
 
     def lock(self, key: str) -> threading.Lock:
+        # A lookup is atomic (GIL); the guard only keeps two threads from creating two.
+        lock = self._locks.get(key)
+        if lock is not None:
+            return lock
         with self._guard:
             lock = self._locks.get(key)
             if lock is None:
@@ -79,40 +93,51 @@ class HeartbeatService:
         if not lock.acquire(blocking=False):
             return None
         try:
-            if not self.store.try_write_lock():
+            store = self.store
+            if not store.try_write_lock():
                 return None
             try:
                 return self._apply(key, heartbeat, pulsetime)
             finally:
-                self.store.release_write_lock()
+                store.release_write_lock()
         finally:
             lock.release()
 
     def _apply(self, key: str, heartbeat: Event, pulsetime: int) -> Event:
         """The merge itself; the caller holds the bucket's lock."""
-        canonical = canonical_json(heartbeat.data)
-        digest = data_hash(canonical)
-        last = self._last(key)
-        if last is not None and heartbeat.start < last.event.start:
-            # Out of order: fold it into the timeline; the cached newest event may
-            # have been merged away, so read it afresh next time.
-            self.locks.last.pop(key, None)
-            return self.store.fold_heartbeat(key, heartbeat, canonical, digest, pulsetime)
+        last = self.locks.last.get(key, _UNKNOWN)
+        if last is _UNKNOWN:
+            last = self._last(key)
+        if last is not None and heartbeat.data is last.source:
+            canonical = last.canonical
+        else:
+            canonical = canonical_json(heartbeat.data)
         if last is not None:
-            merged = merge_heartbeat(
-                last.event, heartbeat, pulsetime, same_data=last.digest == digest
-            )
+            if heartbeat.start < last.event.start:
+                # Out of order: fold it into the timeline; the cached newest event may
+                # have been merged away, so read it afresh next time.
+                self.locks.last.pop(key, None)
+                return self.store.fold_heartbeat(
+                    key, heartbeat, canonical, data_hash(canonical), pulsetime
+                )
+            if last.canonical is not None:
+                same_data = canonical == last.canonical
+            else:
+                same_data = data_hash(canonical) == last.digest
+            merged = merge_heartbeat(last.event, heartbeat, pulsetime, same_data=same_data)
             if merged is not None:
-                if merged.duration != last.event.duration:
-                    if not self.store.set_event_duration(
-                        key, merged.id, merged.start, merged.duration
-                    ):
-                        merged = None  # deleted behind our back: store a new event
+                if merged.duration != last.event.duration and not self.store.set_event_duration(
+                    key, merged.id, merged.start, merged.duration
+                ):
+                    merged = None  # deleted behind our back: store a new event
                 if merged is not None:
-                    self.locks.last[key] = _Last(merged, digest)
+                    # same data, so the entry's digest stays; its bytes come for free
+                    last.event = merged
+                    last.canonical, last.source = canonical, heartbeat.data
                     return merged
+        digest = data_hash(canonical)
         stored = self.store.insert_heartbeat(key, heartbeat, canonical, digest)
-        self.locks.last[key] = _Last(stored, digest)
+        self.locks.last[key] = _Last(stored, digest, canonical, heartbeat.data)
         return stored
 
     def _last(self, key: str) -> _Last | None:

@@ -49,6 +49,24 @@ def _statements(prefix: str, width: int, params: list[Any], suffix: str = ""):
         at = end
 
 
+def memory_statement_journals(connection: sqlite3.Connection) -> None:
+    """Keep the connection's statement journals in memory (``PRAGMA temp_store``).
+
+    A multi-row INSERT inside a transaction keeps a statement journal (the pages it
+    changed, to undo just that statement if a constraint fails). SQLite holds the first
+    64 KiB in memory and spills the rest to a temporary file; a block of 128 events
+    changes far more than that (its rows land on scattered pages of the data-id index),
+    so each bulk insert wrote some 300 pages to that file, one system call for each
+    page and one for its number: most of the system time of a bulk insert. The journal
+    only serves that rollback, never crash recovery, so memory loses nothing.
+
+    The setting cannot change inside a transaction; it is made before the first write
+    of one (Python's sqlite3 begins transactions at the first write) and then stays.
+    """
+    if not connection.in_transaction and connection.execute("PRAGMA temp_store").fetchone()[0] != 2:
+        connection.execute("PRAGMA temp_store = MEMORY")
+
+
 def insert_rows(cursor: sqlite3.Cursor, prefix: str, width: int, params: list[Any]) -> int:
     """Insert rows given as one flat list of ``width`` values each, with ``prefix``
     (``INSERT INTO t (a, b) VALUES``); returns last_insert_rowid() after the last row.

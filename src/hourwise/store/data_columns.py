@@ -8,146 +8,47 @@ tuple of their keys), with one column of values per key, they cost their values 
 pointer per key. Reads of many events (the query engine's) then take the columns they
 need with one gather per key, and never build a dict per data object.
 
-``DataColumns`` also keeps *memos*: values computed from a data object by some fixed
-function (``categorize``'s category for one rule set), by data id, forgotten together
-with the data.
+The rows and columns of each shape are in ``hourwise.store.data_shapes`` (long strings
+go to disk there); ``DataColumns`` also keeps *memos* (``hourwise.store.data_memos``):
+values computed from a data object by some fixed function, by data id, forgotten
+together with the data.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
 
 from hourwise.models.missing import MISSING
+from hourwise.store.data_memos import MemoBook
+from hourwise.store.data_shapes import Shape, StoredColumns
+from hourwise.store.spill import SpillFile
 
 ID = np.int64
-MAX_MEMOS = 8  # rule sets and URL parts remembered (then all forgotten at once)
-
-
-class IdMemo:
-    """Values by data id (``-1``: not known), each distinct value stored once: values
-    that are the same object (``by_value=False``, for shared lists such as
-    categories) or equal (``by_value=True``, for strings)."""
-
-    def __init__(self, by_value: bool = False) -> None:
-        self._lock = threading.Lock()
-        self._codes = np.full(0, -1, np.int32)
-        self.values: list[Any] = []
-        self._by_value = by_value
-        self._code_of: dict[Any, int] = {}
-
-    def lookup(self, ids: np.ndarray) -> np.ndarray:
-        """The code of each id's value (an index into ``values``), ``-1`` if unknown."""
-        with self._lock:
-            codes = self._codes
-            found = np.full(len(ids), -1, np.int32)
-            inside = ids < len(codes)
-            found[inside] = codes[ids[inside]]
-            return found
-
-    def remember(self, ids: np.ndarray, values: list[Any]) -> np.ndarray:
-        """Record ``values[i]`` as the value of ``ids[i]``; returns their codes."""
-        with self._lock:
-            codes = [self._code(value) for value in values]
-            if len(ids):
-                self._grow(int(ids.max()) + 1)
-                self._codes[ids] = codes
-            return np.array(codes, np.int32)
-
-    def _code(self, value: Any) -> int:
-        key = value if self._by_value else id(value)
-        code = self._code_of.get(key)
-        if code is None:
-            code = self._code_of[key] = len(self.values)
-            self.values.append(value)
-        return code
-
-    def _grow(self, size: int) -> None:
-        if size > len(self._codes):
-            grown = np.full(max(size, 2 * len(self._codes)), -1, np.int32)
-            grown[: len(self._codes)] = self._codes
-            self._codes = grown
-
-    def forget(self, ids: np.ndarray) -> None:
-        with self._lock:
-            self._codes[ids[ids < len(self._codes)]] = -1
-
-
-class MemoBook:
-    """The memos of one store's data, by what they memoise (e.g. a rule set)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._memos: dict[Hashable, IdMemo] = {}
-
-    def memo(self, key: Hashable, *, by_value: bool = False) -> IdMemo:
-        """The memo for ``key`` (see ``IdMemo`` for ``by_value``)."""
-        with self._lock:
-            found = self._memos.get(key)
-            if found is None:
-                if len(self._memos) >= MAX_MEMOS:
-                    self._memos.clear()
-                found = self._memos[key] = IdMemo(by_value)
-            return found
-
-    def forget(self, ids: np.ndarray) -> None:
-        with self._lock:
-            memos = list(self._memos.values())
-        for memo in memos:
-            memo.forget(ids)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._memos.clear()
 
 
 class DataSlice(NamedTuple):
     """Some stored data objects in columns: ``columns[key][i]`` is the value of ``key``
     in data object ``ids[i]``, ``MISSING`` where it has no such key. ``ids`` are
-    distinct and ascending; ``columns`` are object arrays, keys in sorted order (the
-    order of a stored object's keys)."""
+    distinct and ascending; ``columns`` maps keys, in sorted order (the order of a
+    stored object's keys), to object arrays, read when asked (``StoredColumns``)."""
 
     ids: np.ndarray
-    columns: dict[str, np.ndarray]
+    columns: StoredColumns
     memos: MemoBook
 
     def dict_at(self, index: int) -> dict[str, Any]:
         """Data object ``ids[index]`` as a dict."""
-        return {key: value for key, column in self.columns.items()
-                if (value := column[index]) is not MISSING}
+        columns = self.columns
+        return {key: value for key in columns
+                if (value := columns.take(key, [index])[0]) is not MISSING}
 
 
-class _Shape:
-    """Data objects with one tuple of keys: one growing object array per key."""
-
-    __slots__ = ("columns", "keys", "size")
-
-    def __init__(self, keys: tuple[str, ...]):
-        self.keys = keys
-        self.columns = [np.empty(16, object) for _ in keys]
-        self.size = 0
-
-    def extend(self, values: list[list[Any]], count: int) -> int:
-        """Append ``count`` rows given as one list of values per key (in ``keys``
-        order); returns the first one's row number."""
-        first = self.size
-        capacity = len(self.columns[0]) if self.columns else 0
-        if self.columns and first + count > capacity:
-            capacity = max(first + count, 2 * capacity)
-            for j, column in enumerate(self.columns):
-                grown = np.empty(capacity, object)
-                grown[:first] = column[:first]
-                self.columns[j] = grown
-        for j, column in enumerate(self.columns):
-            # fromiter keeps list and dict values whole (slice assignment would unpack them)
-            column[first : first + count] = np.fromiter(
-                values[j], object, count)
-        self.size += count
-        return first
+DECODE_BATCH = 16384  # stored objects decoded at once
 
 
 class DataColumns:
@@ -157,17 +58,21 @@ class DataColumns:
     hold more than the limit while it runs). Thread-safe.
     """
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, *, spill_dir: str | None = None, spill: bool = True):
         self.limit = limit
         self.memos = MemoBook()
+        self._spill_dir = spill_dir
+        self._spilling = spill
         self._lock = threading.Lock()
         self._forgotten = 0  # bumped by every forget: a read that raced one reads again
         self._start_afresh()
 
     def _start_afresh(self) -> None:
+        # A new spill file: the old one closes when no slice reads from it any more.
+        self._spill = SpillFile(self._spill_dir) if self._spilling else None
         self._shape_of = np.full(0, -1, np.int32)
         self._row_of = np.zeros(0, np.int32)
-        self._shapes: list[_Shape] = []
+        self._shapes: list[Shape] = []
         self._shape_number: dict[tuple[str, ...], int] = {}
         self._held = 0
 
@@ -193,15 +98,20 @@ class DataColumns:
                 if not len(unknown):
                     return self._gather(ids)
                 forgotten = self._forgotten
-            decoded = _decode(fetch(unknown.tolist()), unknown)
+                self._make_room(len(unknown), len(ids))
+            # Decoded and added a batch at a time: a year of data is never all decoded
+            # objects at once.
+            for decoded in _decode(fetch(unknown.tolist()), unknown):
+                with self._lock:
+                    if self._forgotten != forgotten:  # a delete raced the fetch
+                        break
+                    self._add(decoded)
             with self._lock:
-                if self._forgotten == forgotten:  # no delete raced the fetch
-                    self._add(decoded, len(ids))
-                    if not len(self._unknown(ids)):
-                        return self._gather(ids)
+                if not len(self._unknown(ids)):
+                    return self._gather(ids)
         # Concurrent reads of more than the limit kept pushing each other's data out,
         # or deletes kept racing: read this one on its own.
-        private = DataColumns(len(ids))
+        private = DataColumns(len(ids), spill_dir=self._spill_dir, spill=self._spilling)
         private.memos = self.memos
         return private.slice(ids, fetch)
 
@@ -211,7 +121,10 @@ class DataColumns:
         """The data objects ``ids`` as dicts, by id (one dict per distinct id)."""
         wanted = np.unique(np.fromiter(ids, ID))
         found = self.slice(wanted, fetch)
-        return {ident: found.dict_at(i) for i, ident in enumerate(wanted.tolist())}
+        columns = [(key, found.columns[key]) for key in found.columns]
+        return {ident: {key: value for key, column in columns
+                        if (value := column[i]) is not MISSING}
+                for i, ident in enumerate(wanted.tolist())}
 
     def forget(self, ids: Iterable[int]) -> None:
         """Forget data objects (deleted from the database; their ids may be reused)."""
@@ -228,18 +141,27 @@ class DataColumns:
             self._start_afresh()
         self.memos.clear()
 
-    def _add(self, decoded: dict[tuple[str, ...], tuple[list[int], list[list[Any]]]],
-             wanted: int) -> None:
-        """Hold newly decoded objects, for a read of ``wanted`` objects in all."""
+    def close(self) -> None:
+        """Forget everything and close the spill file now (not when collected)."""
+        spill = self._spill
+        self.clear()
+        if spill is not None:
+            spill.close()
+
+    def _make_room(self, count: int, wanted: int) -> None:
+        """Start afresh if ``count`` more objects, for a read of ``wanted`` in all,
+        would go over the limit (memos stay: data ids keep their meaning); the read
+        then fetches again what it had. A read of more than the limit is held whole
+        (nothing else) until the next read pushes it out."""
+        held_for_others = self._held - (wanted - count)  # held, not used by this read
+        if self._held + count > self.limit and (wanted <= self.limit or held_for_others > 0):
+            self._start_afresh()
+
+    def _add(self, decoded: dict[tuple[str, ...], tuple[list[int], list[list[Any]]]]) -> None:
+        """Hold newly decoded objects."""
         count = sum(len(found) for found, _ in decoded.values())
         if not count:
             return
-        held_for_others = self._held - (wanted - count)  # held, not used by this read
-        if self._held + count > self.limit and (wanted <= self.limit or held_for_others > 0):
-            # Start afresh (memos stay: data ids keep their meaning); the read then
-            # fetches again what it had. A read of more than the limit is held whole
-            # (nothing else) until the next read pushes it out.
-            self._start_afresh()
         top = max(max(found) for found, _ in decoded.values()) + 1
         if top > len(self._shape_of):
             size = max(top, 2 * len(self._shape_of))
@@ -252,7 +174,7 @@ class DataColumns:
             number = self._shape_number.get(keys)
             if number is None:
                 number = self._shape_number[keys] = len(self._shapes)
-                self._shapes.append(_Shape(keys))
+                self._shapes.append(Shape(keys, self._spill))
             first = self._shapes[number].extend(values, len(found))
             where = np.array(found, ID)
             self._shape_of[where] = number
@@ -260,41 +182,29 @@ class DataColumns:
         self._held += count
 
     def _gather(self, ids: np.ndarray) -> DataSlice:
-        shapes = self._shape_of[ids]
+        shape_of = self._shape_of[ids]
         rows = self._row_of[ids]
-        present = np.unique(shapes).tolist()
-        keys = sorted({key for number in present for key in self._shapes[number].keys})
-        columns: dict[str, np.ndarray] = {}
-        if len(present) == 1:  # the usual case: one bucket's data all have the same keys
-            shape = self._shapes[present[0]]
-            for key, column in zip(shape.keys, shape.columns):
-                columns[key] = column[rows]
-            columns = {key: columns[key] for key in keys}
-        else:
-            masks = {number: shapes == number for number in present}
-            for key in keys:
-                out = np.full(len(ids), MISSING, object)
-                for number in present:
-                    shape = self._shapes[number]
-                    if key in shape.keys:
-                        mask = masks[number]
-                        out[mask] = shape.columns[shape.keys.index(key)][rows[mask]]
-                columns[key] = out
-        return DataSlice(ids, columns, self.memos)
+        present = np.unique(shape_of).tolist()
+        views = {number: self._shapes[number].view() for number in present}
+        keys = sorted({key for view in views.values() for key in view.keys})
+        return DataSlice(ids, StoredColumns(keys, shape_of, rows, views), self.memos)
 
 
-def _decode(pairs: Iterable[tuple[int, str | bytes]], wanted: np.ndarray
-            ) -> dict[tuple[str, ...], tuple[list[int], list[list[Any]]]]:
-    """Decoded objects grouped by shape: keys -> (ids, one list of values per key).
-    Equal short strings within one read are kept once (an app name repeats in
-    thousands of objects; long ones, titles and URLs, rarely repeat)."""
+def _decode(pairs: Iterable[tuple[int, str | bytes]], wanted: np.ndarray,
+            batch: int | None = None
+            ) -> Iterator[dict[tuple[str, ...], tuple[list[int], list[list[Any]]]]]:
+    """Decoded objects grouped by shape, ``batch`` objects at a time: keys -> (ids,
+    one list of values per key); last, the ``wanted`` ids ``pairs`` did not have, as
+    empty objects. Equal short strings within one batch are kept once (an app name
+    repeats in thousands of objects; long ones, titles and URLs, rarely repeat)."""
+    batch = batch or DECODE_BATCH
     shapes: dict[tuple[str, ...], tuple[list[int], list[list[Any]]]] = {}
     strings: dict[str, str] = {}
-    seen: set[int] = set()
+    seen: list[np.ndarray] = []
+    size = 0
     loads = orjson.loads
     for ident, text in pairs:
         data = loads(text)
-        seen.add(ident)
         keys = tuple(data)
         entry = shapes.get(keys)
         if entry is None:
@@ -304,8 +214,15 @@ def _decode(pairs: Iterable[tuple[int, str | bytes]], wanted: np.ndarray
             if type(value) is str and len(value) <= 48:
                 value = strings.setdefault(value, value)
             column.append(value)
-    for ident in wanted.tolist():
-        if ident not in seen:
-            entry = shapes.setdefault((), ([], []))
-            entry[0].append(ident)
-    return shapes
+        size += 1
+        if size == batch:
+            seen += [np.array(found, ID) for found, _ in shapes.values()]
+            yield shapes
+            shapes, strings, size = {}, {}, 0
+    seen += [np.array(found, ID) for found, _ in shapes.values()]
+    missing = np.setdiff1d(wanted, np.concatenate(seen)) if seen else wanted
+    if len(missing):
+        entry = shapes.setdefault((), ([], []))
+        entry[0].extend(missing.tolist())
+    if shapes:
+        yield shapes

@@ -50,3 +50,12 @@ def build_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
     raise InvalidInput(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+
+
+def spill_directory(engine: Engine) -> str | None:
+    """Where the store's on-disk caches go (``hourwise.store.spill``): beside a SQLite
+    database file, else (in-memory SQLite, PostgreSQL) the system's temporary directory."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return str(Path(url.database).resolve().parent)
+    return None

@@ -23,6 +23,7 @@ from hourwise.store.column_cache import (
     block_start,
 )
 from hourwise.store.data_columns import DataSlice
+from hourwise.store.engine import spill_directory
 
 if TYPE_CHECKING:
     from hourwise.store.sql import BucketRow
@@ -178,6 +179,8 @@ class EventReads:
                 break  # no write in between: the blocks are one consistent picture
         # Each block's events: all where the block lies inside [start, end] (the usual
         # case), filtered at the edges; written straight into the four columns.
+        # Blocks kept on disk are loaded one at a time, as they are written out (the
+        # edge blocks, which need a look at their times first, before).
         parts: list[tuple[Block, np.ndarray | None, int]] = []
         total = 0
         for n in range(last, first - 1, -1):
@@ -185,6 +188,7 @@ class EventReads:
             if not len(block):
                 continue
             if block_start(n) < start or block_start(n + 1) > end:
+                block = block.loaded()
                 starts = block.starts
                 mask = (starts <= end) & (block.ends() >= start) & (starts >= low)
                 count = int(np.count_nonzero(mask))
@@ -195,7 +199,7 @@ class EventReads:
         columns = [np.empty(total, np.int64) for _ in range(4)]
         at = 0
         for block, mask, count in parts:
-            block.write(mask, *(column[at : at + count] for column in columns))
+            block.loaded().write(mask, *(column[at : at + count] for column in columns))
             at += count
         return columns
 
@@ -226,6 +230,10 @@ class EventReads:
             blocks.update(fresh)
         return blocks
 
+    def _known_column_cache(self) -> ColumnCache | None:
+        """The engine's column cache, if a read has made it."""
+        return _COLUMN_CACHES.get(self.engine)
+
     def _column_cache(self) -> ColumnCache:
         """The store's column cache (one per engine, shared by every user's view),
         told about every committed write."""
@@ -234,7 +242,8 @@ class EventReads:
             with _CACHES_LOCK:
                 cache = _COLUMN_CACHES.get(self.engine)
                 if cache is None:
-                    cache = _COLUMN_CACHES[self.engine] = ColumnCache()
+                    cache = _COLUMN_CACHES[self.engine] = ColumnCache(
+                        spill_dir=spill_directory(self.engine))
                     self._listeners.append(cache.changed)
         return cache
 

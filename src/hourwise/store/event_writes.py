@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import chain, repeat
 from operator import itemgetter, sub
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
 from hourwise.errors import InvalidInput
 from hourwise.models import Event
 from hourwise.store import schema as t
-from hourwise.store.bulk import insert_rows
+from hourwise.store.bulk import insert_rows, memory_statement_journals
 from hourwise.store.datacodec import canonical_json, data_hash
 from hourwise.store.event_data import CHUNK
 
@@ -26,6 +26,32 @@ if TYPE_CHECKING:
 
 # (id of the event to replace or None, start, end, canonical JSON of the data)
 NewEvent = tuple[int | None, int, int, bytes]
+
+
+class NewEvents(NamedTuple):
+    """Events to insert, column by column: bulk inserts build these without a tuple per
+    event, and the store reads them without taking tuples apart."""
+
+    idents: list[int | None] | None  # the id to replace, per event; None: all new
+    starts: list[int]
+    ends: list[int]
+    texts: list[bytes]  # canonical JSON of each event's data
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[NewEvent]) -> NewEvents:
+        """Columns of ``NewEvent`` rows."""
+        idents = list(map(itemgetter(0), rows))
+        return cls(
+            None if idents.count(None) == len(idents) else idents,
+            list(map(itemgetter(1), rows)),
+            list(map(itemgetter(2), rows)),
+            list(map(itemgetter(3), rows)),
+        )
+
+    def rows(self) -> list[NewEvent]:
+        """The events as ``NewEvent`` rows."""
+        idents = self.idents if self.idents is not None else repeat(None)
+        return list(zip(idents, self.starts, self.ends, self.texts))
 
 _BUMP_MAX_DURATION = (
     update(t.buckets)
@@ -72,25 +98,29 @@ class EventWrites:
         return list(range(last - rows + 1, last + 1))
 
     def insert_batch(self, key: str, batch: Sequence[NewEvent]) -> list[int]:
-        """Insert events given as ``NewEvent`` tuples; return their ids, in order.
+        """Insert events given as ``NewEvent`` tuples; return their ids, in order
+        (``insert_columns``)."""
+        return self.insert_columns(key, NewEvents.from_rows(batch))
+
+    def insert_columns(self, key: str, events: NewEvents) -> list[int]:
+        """Insert events given as columns; return their ids, in order.
 
         One carrying the id of an event in this bucket replaces it. An id that names no
         event is ignored and the event is inserted under a new id; an id that names an
         event of another bucket is refused. All or nothing, in one transaction.
         """
-        # Column by column, so the per-event work runs in C (map, zip, chain).
-        starts = list(map(itemgetter(1), batch))
-        ends = list(map(itemgetter(2), batch))
-        texts = list(map(itemgetter(3), batch))
-        replacing = list(map(itemgetter(0), batch)).count(None) != len(batch)
+        idents, starts, ends, texts = events
         with self._write() as conn:
+            if self.dialect == "sqlite":
+                memory_statement_journals(conn.connection.driver_connection)
             bucket = self._require_bucket(conn, key)
-            if not batch:
+            if not starts:
                 return []
             data_ids = self._data_ids_by_text(conn, texts)
-            if replacing:
-                ids = self._insert_or_replace(conn, key, bucket, batch, data_ids)
+            if idents is not None:
+                ids = self._insert_or_replace(conn, key, bucket, events, data_ids)
             else:
+                # column by column, so the per-event work runs in C (map, zip, chain)
                 params = list(chain.from_iterable(
                     zip(repeat(bucket.id), starts, ends, map(data_ids.__getitem__, texts))
                 ))
@@ -100,19 +130,19 @@ class EventWrites:
         return ids
 
     def _insert_or_replace(self, conn: Connection, key: str, bucket: BucketRow,
-                           batch: Sequence[NewEvent], data_ids: dict[bytes, int]) -> list[int]:
+                           events: NewEvents, data_ids: dict[bytes, int]) -> list[int]:
         e = t.events.c
-        given_ids = [item[0] for item in batch if item[0] is not None]
+        given_ids = [ident for ident in events.idents if ident is not None]
         owner: dict[int, int] = {}
         for i in range(0, len(given_ids), CHUNK):
             chunk = given_ids[i : i + CHUNK]
             for row in conn.execute(select(e.id, e.bucket_id).where(e.id.in_(chunk))):
                 owner[row.id] = row.bucket_id
-        ids: list[Any] = [None] * len(batch)
+        ids: list[Any] = [None] * len(events.starts)
         params: list[int] = []
         insert_positions: list[int] = []
         replaces: list[dict[str, int]] = []
-        for position, (ident, start, end, text) in enumerate(batch):
+        for position, (ident, start, end, text) in enumerate(zip(*events)):
             if ident is not None and ident in owner:
                 if owner[ident] != bucket.id:
                     raise InvalidInput(f"event {ident} belongs to another bucket")

@@ -31,6 +31,43 @@ _INSERT_ONE = (
 )
 
 
+_SET_END_SQL = "UPDATE events SET endtime = ? WHERE id = ? AND bucket_id = ?"
+_BUMP_SQL = "UPDATE buckets SET max_duration = ? WHERE id = ? AND max_duration < ?"
+
+
+def _autocommit_update(raw: Any, end: int, event_id: int, bucket_id: int) -> int:
+    """One UPDATE of an event's end as its own transaction; the rows it changed.
+
+    In autocommit mode SQLite commits the statement as it completes: the same durable
+    commit as BEGIN, UPDATE, COMMIT, but one prepared statement (cached by the driver)
+    instead of three, two of which the driver prepares afresh every time. The write
+    lock is held and no transaction is open, so nobody else sees the mode change.
+    """
+    level = raw.isolation_level
+    raw.isolation_level = None
+    try:
+        return raw.execute(_SET_END_SQL, (end, event_id, bucket_id)).rowcount
+    finally:
+        raw.isolation_level = level
+
+
+def _update_and_bump(raw: Any, bucket: Any, end: int, event_id: int, duration: int) -> int:
+    """An event's new end and, if it is now the bucket's longest, the bucket's
+    ``max_duration``, in one transaction; the event rows changed."""
+    try:
+        changed = raw.execute(_SET_END_SQL, (end, event_id, bucket.id)).rowcount
+        if changed and duration > bucket.max_duration:
+            raw.execute(_BUMP_SQL, (duration, bucket.id, duration))
+            raw.commit()
+            bucket.max_duration = duration
+        else:
+            raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+    return changed
+
+
 class HeartbeatWrites:
     def last_event(self, key: str) -> tuple[Event, bytes] | None:
         """The bucket's newest event (by start, then id) and its data hash."""
@@ -86,37 +123,38 @@ class HeartbeatWrites:
                 self._changed(key, start, start + duration)
             return bool(changed)
 
+    _raw_for: tuple[Any, Any] | None = None  # (writer Connection, its DBAPI connection)
+
     def _raw_writer(self) -> Any:
         """The SQLite writer's DBAPI connection (the caller holds the write lock)."""
-        if self._writer is None or self._writer.closed or self._writer.invalidated:
-            self._writer = self.engine.connect()
-        return self._writer.connection.driver_connection
+        writer = self._writer
+        if writer is None or writer.closed or writer.invalidated:
+            writer = self._writer = self.engine.connect()
+        # A Connection keeps its DBAPI connection until it is closed or invalidated (both
+        # checked above, and then it is replaced): looked up through the pool's proxies
+        # once per writer, not once per heartbeat.
+        raw_for = self._raw_for
+        if raw_for is not None and raw_for[0] is writer:
+            return raw_for[1]
+        raw = writer.connection.driver_connection
+        self._raw_for = (writer, raw)
+        return raw
 
     def _sqlite_set_end(self, bucket, key: str, event_id: int, start: int, duration: int) -> bool:
         # The merged-heartbeat write, once a second per watcher: fixed SQL on the writer's
         # DBAPI connection, under the same lock, without SQLAlchemy's per-call statement
         # and transaction machinery. Listeners are told after the commit, as in _write.
+        end = start + duration
         with self._write_lock:
             raw = self._raw_writer()
-            try:
-                changed = raw.execute(
-                    "UPDATE events SET endtime = ? WHERE id = ? AND bucket_id = ?",
-                    (start + duration, event_id, bucket.id),
-                ).rowcount
-                if changed and duration > bucket.max_duration:
-                    raw.execute(
-                        "UPDATE buckets SET max_duration = ? WHERE id = ? AND max_duration < ?",
-                        (duration, bucket.id, duration),
-                    )
-                    bucket.max_duration = duration
-                raw.commit()
-            except BaseException:
-                raw.rollback()
-                raise
+            if duration <= bucket.max_duration and not raw.in_transaction:
+                changed = _autocommit_update(raw, end, event_id, bucket.id)
+            else:
+                changed = _update_and_bump(raw, bucket, end, event_id, duration)
             if changed:
                 # heartbeats only lengthen events, so [start, new end] covers the change
                 for listener in self._listeners:
-                    listener(self.user_id, key, start, start + duration)
+                    listener(self.user_id, key, start, end)
             return bool(changed)
 
     def _sqlite_insert(self, bucket, key: str, ev: Event, data_id: int) -> int:
@@ -131,10 +169,7 @@ class HeartbeatWrites:
                     (bucket.id, ev.start, ev.end, data_id),
                 ).lastrowid
                 if ev.duration > bucket.max_duration:
-                    raw.execute(
-                        "UPDATE buckets SET max_duration = ? WHERE id = ? AND max_duration < ?",
-                        (ev.duration, bucket.id, ev.duration),
-                    )
+                    raw.execute(_BUMP_SQL, (ev.duration, bucket.id, ev.duration))
                 raw.commit()
             except BaseException:
                 raw.rollback()

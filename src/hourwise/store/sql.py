@@ -24,7 +24,7 @@ from hourwise.store import schema as t
 from hourwise.store.accounts import AccountRecords
 from hourwise.store.data_columns import DataColumns
 from hourwise.store.datacodec import BoundedCache, canonical_json
-from hourwise.store.engine import build_engine, normalise_url
+from hourwise.store.engine import build_engine, normalise_url, spill_directory
 from hourwise.store.event_data import EventData
 from hourwise.store.event_reads import EventReads
 from hourwise.store.event_writes import EventWrites
@@ -57,7 +57,7 @@ class Store(EventReads, EventWrites, EventData, HeartbeatWrites, AccountRecords,
         # the digest cache if it rolls back (their rowids would be reused)
         self._new_data: list[bytes] = []
         self._buckets: dict[tuple[int, str], BucketRow] = {}
-        self._data_columns = DataColumns(data_cache_size)
+        self._data_columns = DataColumns(data_cache_size, spill_dir=spill_directory(self.engine))
         self._id_by_hash: BoundedCache[bytes, int] = BoundedCache(data_cache_size)
         self._text_by_id: BoundedCache[int, str] = BoundedCache(data_cache_size)
 
@@ -158,6 +158,10 @@ class Store(EventReads, EventWrites, EventData, HeartbeatWrites, AccountRecords,
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+        self._data_columns.close()
+        cache = self._known_column_cache()
+        if cache is not None:
+            cache.close()
         self.engine.dispose()
 
     # -- server metadata -------------------------------------------------------------

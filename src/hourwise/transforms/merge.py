@@ -6,17 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from hourwise.models import Event
+from hourwise.models.value_prints import freeze
 
 _MISSING = object()  # the group of events without the (single) key
-
-
-def freeze(value: Any) -> Any:
-    """A hashable stand-in for a JSON value: lists become tuples, dicts sorted pairs."""
-    if isinstance(value, list):
-        return tuple(freeze(item) for item in value)
-    if isinstance(value, dict):
-        return ("\x00dict", tuple(sorted((k, freeze(v)) for k, v in value.items())))
-    return value
 
 
 def _group_key(data: dict[str, Any], keys: Sequence[str]) -> tuple:

@@ -9,6 +9,7 @@ same ids, same times, same data.
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import numpy as np
 import orjson
@@ -22,6 +23,7 @@ from hourwise.transforms import classify, merge, period, sort, split_url
 from hourwise.transforms import filter as list_filter
 from hourwise.transforms.columnar import flood, frame, rewrite, select
 from hourwise.transforms.columnar import period as col_period
+from hourwise.transforms.columnar import table as table_module
 from hourwise.transforms.columnar.frame import EventFrame
 
 SECOND = 1_000_000
@@ -37,7 +39,9 @@ def event_lists(draw, max_size: int = 40) -> list[Event]:
     count = draw(st.integers(0, max_size))
     t = 0
     out = []
-    for ident in range(1, count + 1):
+    # Ids beyond int32 sometimes: stored frames then keep them as int64, not narrowed.
+    first_id = draw(st.sampled_from([1, 1, 1, 2**31 - 3, 2**40]))
+    for ident in range(first_id, first_id + count):
         t += draw(st.one_of(st.just(0), st.integers(-4 * SECOND, 8 * SECOND),
                             st.sampled_from([-50_000, 50_000, 99_999, -100_000, 1, -1])))
         duration = draw(st.one_of(st.just(0), st.integers(0, 20 * SECOND),
@@ -90,6 +94,17 @@ def test_flood(events, pulse, make):
         rows(list_flood.flood(events, pulse))
 
 
+@settings(max_examples=150, deadline=None)
+@given(event_lists(), st.sampled_from([0, SECOND // 2, 5 * SECOND]), MAKERS,
+       st.sampled_from([1, 2, 3, 7]))
+def test_flood_in_slices(events, pulse, make, chunk):
+    """The passes flood makes a slice at a time give the same answer at any slice size
+    (a year of events is many slices)."""
+    with mock.patch.object(flood, "_CHUNK", chunk):
+        assert columns(flood.flood(make(events), pulse)) == \
+            rows(list_flood.flood(events, pulse))
+
+
 @settings(max_examples=300, deadline=None)
 @given(event_lists(), event_lists(15), MAKERS)
 def test_filter_period_intersect_and_union(events, filters, make):
@@ -116,6 +131,16 @@ def test_merge_sort_filter(events, keys, make):
     pattern = re.compile("^a")
     assert columns(select.filter_keyvals_regex(f, "app", pattern)) == \
         rows(list_filter.filter_keyvals_regex(events, "app", pattern))
+
+
+@settings(max_examples=200, deadline=None)
+@given(event_lists(), st.sampled_from([["app"], ["app", "title"], ["n"], ["tags"], ["url"],
+                                       ["tags", "app"], ["title", "url"]]))
+def test_merge_by_fingerprints(events, keys):
+    """Stored data grouped by fingerprint (as year-long tables are) groups as by value."""
+    with mock.patch.object(table_module, "FINGERPRINT_FROM", 0):
+        assert columns(select.merge_events_by_keys(stored(events), keys)) == \
+            rows(merge.merge_events_by_keys(events, keys))
 
 
 @given(event_lists(10), event_lists(10), MAKERS, MAKERS)
@@ -200,3 +225,16 @@ def test_stored_categories_and_domains_are_remembered_by_data_id(first, second):
     other_rules = RULES[:1]
     assert columns(rewrite.categorize(stored(first, store), other_rules)) == \
         rows(classify.categorize(first, other_rules))
+
+
+def test_stored_frames_narrow_ids_and_refs_only_where_they_fit():
+    small = stored([Event(5, 0, 1, {"app": "a"}), Event(None, 1, 1, {"app": "b"})])
+    assert small.ids.dtype == np.int32 and small.refs.dtype == np.int32
+    assert small.ids.tolist() == [5, -1]
+    wide = stored([Event(2**31, 0, 1, {"app": "a"}), Event(7, 1, 1, {"app": "a"})])
+    assert wide.ids.dtype == np.int64 and wide.ids.tolist() == [2**31, 7]
+    # a narrow frame meeting a wide one: nothing is cut down to int32
+    both = frame.concat([small, wide])
+    assert both.ids.tolist() == [5, -1, 2**31, 7]
+    cut = col_period.filter_period_intersect(wide, small)
+    assert cut.ids.tolist() == [2**31, 7] and cut.ids.dtype == np.int64

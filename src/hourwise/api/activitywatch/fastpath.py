@@ -26,7 +26,7 @@ from hourwise.api.activitywatch.schemas import check_bucket_id, plain_event
 from hourwise.api.responses import send_bytes, send_json
 from hourwise.errors import HourwiseError
 from hourwise.memory import paused_gc
-from hourwise.models import seconds_to_us
+from hourwise.models import Event, seconds_to_us
 from hourwise.services import Services
 
 Message = MutableMapping[str, Any]
@@ -55,6 +55,23 @@ def _pulsetime(query_string: bytes) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and 0 <= value <= MAX_PULSETIME else None
+
+
+def plain_heartbeat(query_string: bytes, body: bytes) -> tuple[Event, int] | None:
+    """A plainly valid heartbeat request's event and pulsetime (microseconds), or None.
+
+    None sends the request to the documented route, which answers every other case.
+    """
+    pulsetime = _pulsetime(query_string)
+    if pulsetime is None or body.lstrip()[:1] != b"{":
+        return None
+    try:
+        heartbeat = plain_event(orjson.loads(body))
+    except orjson.JSONDecodeError:
+        return None
+    if heartbeat is None:
+        return None
+    return heartbeat, seconds_to_us(pulsetime)
 
 
 class WriteFastPath:
@@ -110,18 +127,12 @@ class WriteFastPath:
     async def _heartbeat(self, scope: MutableMapping[str, Any], bucket_id: str,
                          body: bytes) -> bytes | None:
         """The merged or new event's JSON, or None when the request is not plainly valid."""
-        heartbeat = None
-        pulsetime = _pulsetime(scope.get("query_string", b""))
-        if pulsetime is not None and body.lstrip()[:1] == b"{":
-            try:
-                heartbeat = plain_event(orjson.loads(body))
-            except orjson.JSONDecodeError:
-                heartbeat = None
-        if heartbeat is None or pulsetime is None:
+        plain = plain_heartbeat(scope.get("query_string", b""), body)
+        if plain is None:
             return None
+        heartbeat, pulse_us = plain
         principal = scope["state"]["principal"]  # set by AuthGate
         key = check_bucket_id(bucket_id)
-        pulse_us = seconds_to_us(pulsetime)
         service = self.services.for_user(principal.user_id).heartbeats
         result = service.heartbeat_nowait(key, heartbeat, pulse_us) if self.inline_writes else None
         if result is None:
@@ -138,7 +149,7 @@ class WriteFastPath:
                 return None
             principal = scope["state"]["principal"]  # set by AuthGate
             service = self.services.for_user(principal.user_id).buckets
-            ids = service.insert_batch(check_bucket_id(bucket_id), batch[0])
+            ids = service.insert_events_columns(check_bucket_id(bucket_id), batch.events)
             payload = inserted_json(batch, ids)
             del batch, ids
         return payload

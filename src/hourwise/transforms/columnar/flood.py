@@ -31,21 +31,34 @@ def _halves(gaps: np.ndarray) -> np.ndarray:
     return half
 
 
-def _order(frame: EventFrame) -> np.ndarray | None:
+REVERSED = slice(None, None, -1)
+
+
+def _order(frame: EventFrame) -> np.ndarray | slice | None:
     """The positions of the events by (start, duration), stable; None when they are in
-    that order already. (Positions rather than a sorted copy of the frame: a year of
-    events is then never held twice.)"""
+    that order already, ``REVERSED`` when they are in the opposite order (as buckets
+    are read: newest first). (Positions rather than a sorted copy of the frame: a year
+    of events is then never held twice.)"""
     s, d = frame.starts, frame.durations
     if len(s) < 2:
         return None
     ds = np.diff(s)
     if bool(np.all(ds > 0)) or bool(np.all((ds > 0) | ((ds == 0) & (np.diff(d) >= 0)))):
         return None
-    # Newest first, as buckets are read: reversed, it is in order unless two events
-    # share both start and duration (their input order must be kept).
+    # Newest first: reversed, it is in order unless two events share both start and
+    # duration (their input order must be kept).
     if bool(np.all((ds < 0) | ((ds == 0) & (np.diff(d) < 0)))):
-        return np.arange(len(s) - 1, -1, -1, dtype=INT)
+        return REVERSED
     return np.lexsort((d, s))
+
+
+def _classes(frame: EventFrame, order: np.ndarray | slice | None) -> np.ndarray:
+    """Each event's data class (equal for equal data), in ``order``: the refs
+    themselves (a view, no copy) when the table's entries are all distinct."""
+    refs = frame.refs if order is None else frame.refs[order]
+    if frame.table.canonical:  # classes() is the identity
+        return refs
+    return frame.table.classes()[refs]
 
 
 def _pairwise(S: np.ndarray, E: np.ndarray, cls: np.ndarray, pulse: int) -> None:
@@ -114,57 +127,74 @@ def _pairwise(S: np.ndarray, E: np.ndarray, cls: np.ndarray, pulse: int) -> None
         done = k - 1
 
 
+_CHUNK = 1 << 16  # events per step of the passes that work in slices
+
+
+def _compacted(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values[keep]``, written over the start of ``values`` itself (a view of it): a
+    slice at a time, so no second full-length array exists."""
+    at = 0
+    for lo in range(0, len(values), _CHUNK):
+        part = values[lo : lo + _CHUNK][keep[lo : lo + _CHUNK]]
+        values[at : at + len(part)] = part
+        at += len(part)
+    return values[:at]
+
+
+def _free_events(S: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """Which events no earlier event reaches past and no later one starts before (a
+    running maximum of ends forwards and a running minimum of starts backwards, a
+    slice at a time)."""
+    count = len(S)
+    free = np.ones(count, bool)
+    reach = np.iinfo(np.int64).min  # the largest end before the slice
+    for lo in range(0, count, _CHUNK):
+        hi = min(count, lo + _CHUNK)
+        ends = np.maximum.accumulate(E[lo:hi])
+        np.maximum(ends, reach, out=ends)
+        if lo:
+            free[lo] = S[lo] >= reach
+        free[lo + 1 : hi] = S[lo + 1 : hi] >= ends[:-1]
+        reach = int(ends[-1])
+    lowest = np.iinfo(np.int64).max  # the smallest start from the slice's end on
+    for hi in range(count, 0, -_CHUNK):
+        lo = max(0, hi - _CHUNK)
+        starts = np.minimum.accumulate(S[lo:hi][::-1])[::-1]
+        np.minimum(starts, lowest, out=starts)
+        free[lo:hi] &= S[lo:hi] <= starts
+        lowest = int(starts[0])
+    return free
+
+
 def _without_overlaps(S: np.ndarray, E: np.ndarray,
                       cls: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """Remove overlaps (the later event wins) from non-empty events: the positions
-    kept (None: all of them, as they were), their starts and their ends."""
+    """Remove overlaps (the later event wins) from non-empty events ``S``, ``E`` (this
+    function's own arrays, reused): which events are kept (a mask; None: all of them,
+    as they were), their starts and their ends."""
     count = len(S)
     if count < 2:
         return None, S, E
-    reach = np.maximum.accumulate(E)
-    free = np.ones(count, bool)
-    free[1:] = S[1:] >= reach[:-1]
-    del reach
-    lowest_after = np.minimum.accumulate(S[::-1])[::-1]
-    free[1:] &= S[1:] <= lowest_after[1:]
-    free[0] = S[0] <= lowest_after[0]
-    del lowest_after
+    free = _free_events(S, E)
     if bool(free.all()):
         return None, S, E
     # Stretches that need the stack walk: from a free event up to the next free one
     # (a free event alone passes through), and whatever comes before the first free one.
     free_at = np.flatnonzero(free).tolist()
+    del free
     stretches = [(0, free_at[0])] if free_at and free_at[0] > 0 else []
     if not free_at:
         stretches = [(0, count)]
     stretches += [(a, b) for a, b in zip(free_at, free_at[1:] + [count]) if b - a > 1]
-    pieces_k: list[np.ndarray] = []
-    pieces_s: list[np.ndarray] = []
-    pieces_e: list[np.ndarray] = []
-    position = 0
+    kept = np.ones(count, bool)
     for a, b in stretches:
-        if a > position:
-            pieces_k.append(np.arange(position, a, dtype=INT))
-            pieces_s.append(S[position:a])
-            pieces_e.append(E[position:a])
         ks, ss, es = remove_overlaps(list(range(a, b)), S[a:b].tolist(), E[a:b].tolist(),
                                      lambda x, y: cls[x] == cls[y])
-        pieces_k.append(np.array(ks, INT))
-        pieces_s.append(np.array(ss, INT))
-        pieces_e.append(np.array(es, INT))
-        position = b
-    if position < count:
-        pieces_k.append(np.arange(position, count, dtype=INT))
-        pieces_s.append(S[position:])
-        pieces_e.append(E[position:])
-    return np.concatenate(pieces_k), np.concatenate(pieces_s), np.concatenate(pieces_e)
-
-
-def _then(outer: np.ndarray | None, inner: np.ndarray | None) -> np.ndarray | None:
-    """Positions ``inner`` of a selection ``outer`` (None: everything, in order)."""
-    if outer is None:
-        return inner
-    return outer if inner is None else outer[inner]
+        # Each survivor's new times at its own place; the rest are dropped below.
+        kept[a:b] = False
+        kept[ks] = True
+        S[ks] = ss
+        E[ks] = es
+    return kept, _compacted(S, kept), _compacted(E, kept)
 
 
 def flood(frame: EventFrame, pulsetime: int = 5_000_000) -> EventFrame:
@@ -176,24 +206,28 @@ def flood(frame: EventFrame, pulsetime: int = 5_000_000) -> EventFrame:
     if order is None:
         S = frame.starts.copy()
         E = frame.starts + frame.durations
-        cls = frame.table.classes()[frame.refs]
     else:
-        S = frame.starts[order]
-        E = frame.durations[order]
-        E += S
-        cls = frame.table.classes()[frame.refs[order]]
+        S = np.ascontiguousarray(frame.starts[order])
+        E = frame.durations[order] + S
+    cls = _classes(frame, order)
     _pairwise(S, E, cls, pulsetime)
-    empty = E <= S
-    kept = None
-    if bool(empty.any()):  # dropped (rebinding, so the full-length arrays are freed)
-        kept = np.flatnonzero(~empty)
-        S, E, cls = S[kept], E[kept], cls[kept]
-    del empty
+    kept: np.ndarray | None = E > S
+    if bool(kept.all()):  # type: ignore[union-attr]
+        kept = None
+    else:  # the empty ones dropped, in place
+        S, E, cls = _compacted(S, kept), _compacted(E, kept), cls[kept]
     survivors, starts, ends = _without_overlaps(S, E, cls)
     del S, E, cls
     ends -= starts  # now the durations (``ends`` is this function's own array)
-    positions = _then(order, _then(kept, survivors))
-    if positions is None:  # nothing moved or dropped: the same ids and data
-        return EventFrame(frame.ids, starts, ends, frame.refs, frame.table)
-    return EventFrame(frame.ids[positions], starts, ends, frame.refs[positions],
-                      frame.table)
+    if kept is None:
+        kept = survivors
+    elif survivors is not None:
+        kept[kept] = survivors  # both masks in one, over the ordered events
+    ids, refs = frame.ids, frame.refs
+    if order is not None:
+        # Newest first (the usual case) reads the frame backwards: views, until the
+        # mask picks the survivors.
+        ids, refs = ids[order], refs[order]
+    if kept is not None:
+        ids, refs = ids[kept], refs[kept]
+    return EventFrame(ids, starts, ends, refs, frame.table)

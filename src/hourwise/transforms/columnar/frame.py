@@ -23,6 +23,8 @@ from hourwise.models.timeutil import format_timestamp
 from hourwise.transforms.columnar.table import INT, DataTable, KeyedTable, Table
 
 NO_ID = -1
+NARROW = np.int32  # refs (positions in a table) and, where they fit, ids
+_INT32_MAX = 2**31 - 1
 
 Data = dict[str, Any]
 
@@ -79,8 +81,9 @@ class EventFrame:
         if type(table) is DataTable:
             return table
         datas: list[Any] = [None] * len(table)
-        for ref in self.used_refs().tolist():
-            datas[ref] = table[ref]
+        used = self.used_refs().tolist()
+        for ref, data in zip(used, table.rows(used)):
+            datas[ref] = data
         return datas
 
     def to_events(self) -> list[Event]:
@@ -126,8 +129,8 @@ class EventFrame:
         is recorded as the new table's ``made_by``."""
         used = self.used_refs()
         table = DataTable(made_by=name)
-        for count, ref in enumerate(used.tolist(), 1):
-            table.append(rewrite(self.table[ref]))
+        for count, data in enumerate(self.table.rows(used.tolist()), 1):
+            table.append(rewrite(data))
             if tick is not None and not count & 1023:
                 tick()
         remap = np.zeros(len(self.table), INT)
@@ -201,9 +204,19 @@ def from_store(ids: np.ndarray, starts: np.ndarray, durations: np.ndarray,
     ascending, values in columns by key)."""
     known = data.ids
     if len(known) and int(known[-1]) <= 4 * len(data_ids) + 4096:  # a lookup array pays off
-        remap = np.zeros(int(known[-1]) + 1, INT)
-        remap[known] = np.arange(len(known), dtype=INT)
+        remap = np.zeros(int(known[-1]) + 1, NARROW)
+        remap[known] = np.arange(len(known))
         refs = remap[data_ids]
     else:
-        refs = np.searchsorted(known, data_ids).astype(INT)
-    return EventFrame(ids, starts, durations, refs, KeyedTable(known, data.columns, data.memos))
+        refs = np.searchsorted(known, data_ids).astype(NARROW)
+    return EventFrame(narrowed(ids), starts, durations, refs,
+                      KeyedTable(known, data.columns, data.memos))
+
+
+def narrowed(values: np.ndarray) -> np.ndarray:
+    """``values`` as int32 when they all fit (event ids nearly always do), else as
+    they are. Functions keep the dtype of the ids and refs they are given: a year of
+    window events is then 24 bytes an event rather than 32."""
+    if len(values) and (int(values.max()) > _INT32_MAX or int(values.min()) < -_INT32_MAX):
+        return values
+    return values.astype(NARROW)

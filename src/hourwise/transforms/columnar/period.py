@@ -116,7 +116,7 @@ def _intersect_merged(ev: EventFrame, fl: EventFrame, fends: np.ndarray) -> Even
     # pairs, so the output fits in arrays of that size, filled slice by slice (with
     # each slice's pairs made and dropped in turn: a year of pairs at once is large).
     size = n + m
-    ids, refs = np.empty(size, INT), np.empty(size, INT)
+    ids, refs = np.empty(size, ev.ids.dtype), np.empty(size, ev.refs.dtype)  # as narrow
     starts, durations = np.empty(size, INT), np.empty(size, INT)
     filled = 0
     cut_start = starts[:0]

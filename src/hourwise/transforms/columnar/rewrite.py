@@ -29,8 +29,8 @@ SPLIT = "split_url_events"
 
 def _rebased(frame: EventFrame, used: np.ndarray, table: Table) -> EventFrame:
     """The frame with ``table`` (one entry per ``used`` ref, in order) as its table."""
-    remap = np.zeros(len(frame.table), INT)
-    remap[used] = np.arange(len(used), dtype=INT)
+    remap = np.zeros(len(frame.table), frame.refs.dtype)
+    remap[used] = np.arange(len(used))
     return EventFrame(frame.ids, frame.starts, frame.durations, remap[frame.refs], table)
 
 
@@ -40,9 +40,7 @@ def split_url_events(frame: EventFrame) -> EventFrame:
     if frame.table.made_by == SPLIT:
         return frame
     used = frame.used_refs()
-    urls = [url if isinstance(url, str) else None
-            for url in frame.table.values("url", used.tolist())]
-    return _rebased(frame, used, SplitUrlTable(frame.table, used, urls, made_by=SPLIT))
+    return _rebased(frame, used, SplitUrlTable(frame.table, used, made_by=SPLIT))
 
 
 def categorize(frame: EventFrame, classes: Sequence[tuple[list[str], Rule]],
@@ -57,8 +55,8 @@ def categorize(frame: EventFrame, classes: Sequence[tuple[list[str], Rule]],
     if memos is None:
         category_of = category_finder(classes)
         categories = []
-        for count, ref in enumerate(used.tolist(), 1):
-            categories.append(category_of(table[ref]))
+        for count, data in enumerate(table.rows(used.tolist()), 1):
+            categories.append(category_of(data))
             if tick is not None and not count & 1023:
                 tick()
     else:
@@ -69,8 +67,8 @@ def categorize(frame: EventFrame, classes: Sequence[tuple[list[str], Rule]],
         if len(todo):
             category_of = category_matcher(classes)
             found = []
-            for count, ref in enumerate(used[todo].tolist(), 1):
-                found.append(category_of(table[ref]))
+            for count, data in enumerate(table.rows(used[todo].tolist()), 1):
+                found.append(category_of(data))
                 if tick is not None and not count & 1023:
                     tick()
             codes[todo] = memo.remember(data_ids[todo], found)

@@ -16,7 +16,7 @@ import numpy as np
 from hourwise.transforms.columnar.frame import INT, NO_ID, EventFrame, stable_order
 from hourwise.transforms.columnar.table import MISSING, ProjectedTable
 from hourwise.transforms.filter import _Membership
-from hourwise.transforms.merge import freeze
+from hourwise.models.value_prints import freeze
 
 EXACT_FLOAT_SUM = 2**53  # below this, float64 sums of integers are exact
 
@@ -55,8 +55,16 @@ def sum_durations(frame: EventFrame) -> int:
 
 def _group_codes(frame: EventFrame, keys: Sequence[str]) -> np.ndarray:
     """Per event, its group number (groups numbered in table order)."""
-    used = frame.used_refs().tolist()
     table = frame.table
+    finder = getattr(table, "value_codes", None)
+    if finder is not None:
+        in_use = frame.used_refs()
+        codes = finder(keys, in_use)
+        if codes is not None:  # stored data: by fingerprint, the values never built
+            code_of_ref = np.zeros(len(table), INT)
+            code_of_ref[in_use] = codes
+            return code_of_ref[frame.refs]
+    used = frame.used_refs().tolist()
     if len(keys) == 1:
         values = table.values(keys[0], used)
     else:

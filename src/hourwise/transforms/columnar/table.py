@@ -17,13 +17,18 @@ from typing import Any, Union
 import numpy as np
 import orjson
 
+from hourwise.models.columns import KeyedColumns
 from hourwise.models.missing import MISSING
+from hourwise.models.value_prints import PRINT, OtherValues, group_numbers, value_prints
 from hourwise.transforms.split_url import URL_KEYS, url_part_values
 
 __all__ = ["INT", "MISSING", "DataTable", "KeyedTable", "OverlayTable", "ProjectedTable",
            "SplitUrlTable", "Table"]
 
 INT = np.int64
+# Entries from which KeyedTable.value_codes groups by fingerprint (a year of browser
+# data has 100,000; a day, a thousand)
+FINGERPRINT_FROM = 20_000
 
 
 def _classes(table: Table) -> np.ndarray:
@@ -58,6 +63,10 @@ class DataTable(list):
         """``data[key]`` of the entries at ``refs`` (``MISSING`` where absent)."""
         return [self[ref].get(key, MISSING) for ref in refs]
 
+    def rows(self, refs: Sequence[int]) -> list[dict[str, Any]]:
+        """The entries at ``refs`` (as ``table[ref]`` each, read together)."""
+        return [self[ref] for ref in refs]
+
     def classes(self) -> np.ndarray:
         cached = getattr(self, "_classes", None)
         if cached is None:
@@ -65,21 +74,72 @@ class DataTable(list):
         return cached
 
 
+class ArrayColumns(dict):
+    """Columns given as object arrays by key, with the ``take`` of the store's
+    ``StoredColumns``."""
+
+    def take(self, key: str, positions: Any) -> np.ndarray:
+        column = self[key]
+        return column if positions is None else column[np.asarray(positions, np.intp)]
+
+    def prints(self, key: str, positions: Any, others: OtherValues) -> np.ndarray:
+        return value_prints(self.take(key, positions), others)
+
+
+class JoinedColumns(KeyedColumns):
+    """The columns of several tables one after another, gathered when asked."""
+
+    def __init__(self, parts: Sequence[Any], lengths: Sequence[int]):
+        self._parts = list(parts)
+        self._ends = np.cumsum(lengths)
+        self._keys = sorted({key for part in parts for key in part})
+
+    def take(self, key: str, positions: Any) -> np.ndarray:
+        ends = self._ends
+        total = int(ends[-1]) if len(ends) else 0
+        positions = (np.arange(total, dtype=np.intp) if positions is None
+                     else np.asarray(positions, np.intp))
+        out = np.full(len(positions), MISSING, object)
+        part_of = np.searchsorted(ends, positions, "right")
+        for number, part in enumerate(self._parts):
+            if key in part:
+                at = np.flatnonzero(part_of == number)
+                if len(at):
+                    first = int(ends[number - 1]) if number else 0
+                    out[at] = part.take(key, positions[at] - first)
+        return out
+
+    def prints(self, key: str, positions: Any, others: OtherValues) -> np.ndarray:
+        ends = self._ends
+        positions = np.asarray(positions, np.intp)
+        out = np.empty(len(positions), PRINT)
+        out[:] = others.print_of(MISSING)
+        part_of = np.searchsorted(ends, positions, "right")
+        for number, part in enumerate(self._parts):
+            if key in part:
+                at = np.flatnonzero(part_of == number)
+                if len(at):
+                    first = int(ends[number - 1]) if number else 0
+                    out[at] = part.prints(key, positions[at] - first, others)
+        return out
+
+
 class KeyedTable:
     """Stored data objects in columns, as the store hands them out (its
     ``DataSlice``): entry ``i`` is stored data object ``data_ids[i]``, and
-    ``columns[key][i]`` (an object array per key) its value for ``key``, ``MISSING``
-    where it has none. Reading a key of many entries is one gather; a dict is built
-    only when an entry is asked for whole. ``memos`` (the store's ``MemoBook``) keeps
+    ``columns[key][i]`` its value for ``key``, ``MISSING`` where it has none.
+    ``columns`` gathers on demand (``take``): reading a key of many entries is one
+    gather, a dict is built only when an entry is asked for whole, and keys no
+    function asks for are never read. ``memos`` (the store's ``MemoBook``) keeps
     results computed per data id, such as categories, from one query to the next.
     Equal data ids are equal data: ``canonical`` when no id appears twice."""
 
     __slots__ = ("_classes", "canonical", "columns", "data_ids", "made_by", "memos")
 
-    def __init__(self, data_ids: np.ndarray, columns: dict[str, np.ndarray],
+    def __init__(self, data_ids: np.ndarray, columns: Any,
                  memos: Any = None, *, canonical: bool = True):
         self.data_ids = data_ids
-        self.columns = columns
+        self.columns = columns if hasattr(columns, "take") else ArrayColumns(columns)
         self.memos = memos
         self.canonical = canonical
         self.made_by = ""
@@ -89,17 +149,44 @@ class KeyedTable:
         return len(self.data_ids)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        return {key: value for key, column in self.columns.items()
-                if (value := column[index]) is not MISSING}
+        columns = self.columns
+        return {key: value for key in columns
+                if (value := columns.take(key, [index])[0]) is not MISSING}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self[index] for index in range(len(self.data_ids)))
+        return iter(self.rows(range(len(self.data_ids))))
+
+    def rows(self, refs: Sequence[int]) -> list[dict[str, Any]]:
+        columns = [(key, self.columns.take(key, refs).tolist()) for key in self.columns]
+        return [{key: value for key, column in columns if (value := column[i]) is not MISSING}
+                for i in range(len(refs))]
 
     def values(self, key: str, refs: Sequence[int]) -> list[Any]:
-        column = self.columns.get(key)
-        if column is None:
+        if key not in self.columns:
             return [MISSING] * len(refs)
-        return column[np.asarray(refs, np.intp)].tolist()
+        return self.columns.take(key, refs).tolist()
+
+    def value_codes(self, keys: Sequence[str], refs: Any) -> np.ndarray | None:
+        """For the entries at ``refs``, numbers equal where the values of ``keys`` are
+        equal (by fingerprint, ``hourwise.models.value_prints``), without building the
+        values; None where this cannot stand in for grouping by value: several keys
+        and some entry lacks one (a missing key then drops out of the group's tuple),
+        or too few entries for their values' memory to matter (the values are then
+        quicker to group)."""
+        if len(refs) < FINGERPRINT_FROM:
+            return None
+        others = OtherValues()
+        prints = []
+        missing = np.array([others.print_of(MISSING)], PRINT)[0]
+        for key in keys:
+            if key in self.columns:
+                found = self.columns.prints(key, refs, others)
+            else:
+                found = np.full(len(refs), missing, PRINT)
+            if len(keys) > 1 and bool((found == missing).any()):
+                return None
+            prints.append(found)
+        return group_numbers(prints)
 
     def classes(self) -> np.ndarray:
         if self._classes is None:
@@ -115,21 +202,35 @@ class KeyedTable:
     def joined(cls, tables: Sequence[KeyedTable]) -> KeyedTable:
         """The entries of ``tables`` one after another."""
         data_ids = np.concatenate([t.data_ids for t in tables])
-        keys = sorted({key for t in tables for key in t.columns})
-        columns = {}
-        for key in keys:
-            parts = []
-            for t in tables:
-                column = t.columns.get(key)
-                if column is None:
-                    column = np.full(len(t.data_ids), MISSING, object)
-                parts.append(column)
-            columns[key] = np.concatenate(parts)
+        columns = JoinedColumns([t.columns for t in tables], [len(t) for t in tables])
         distinct = len(np.unique(data_ids)) == len(data_ids)
         return cls(data_ids, columns, tables[0].memos, canonical=distinct)
 
 
-class OverlayTable:
+class _AddingTable:
+    """What the tables that add keys to a base table's entries (``OverlayTable``,
+    ``SplitUrlTable``: ``base``, ``base_refs``, the added ``keys``) share."""
+
+    __slots__ = ()
+    base: Table
+    base_refs: np.ndarray
+    keys: frozenset[str]
+    _classes: np.ndarray | None
+
+    def value_codes(self, keys: Sequence[str], refs: Any) -> np.ndarray | None:
+        """The base's ``value_codes``, for keys this table does not add (else None)."""
+        finder = getattr(self.base, "value_codes", None)
+        if finder is None or any(key in self.keys for key in keys):
+            return None
+        return finder(keys, self.base_refs[np.asarray(refs, np.intp)])
+
+    def classes(self) -> np.ndarray:
+        if self._classes is None:
+            self._classes = _classes(self)
+        return self._classes
+
+
+class OverlayTable(_AddingTable):
     """Entries of ``base`` (at ``base_refs``) each with the keys of one overlay dict
     added: entry ``i`` is ``{**base[base_refs[i]], **overlays[i]}``. ``keys`` are the
     keys any overlay may set. Equal-JSON entries stay distinct when the base's are."""
@@ -155,18 +256,18 @@ class OverlayTable:
         return {**data, **overlay} if overlay else data
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self[index] for index in range(len(self.overlays)))
+        return iter(self.rows(range(len(self.overlays))))
+
+    def rows(self, refs: Sequence[int]) -> list[dict[str, Any]]:
+        overlays = self.overlays
+        return [{**data, **overlay} if (overlay := overlays[ref]) else data
+                for ref, data in zip(refs, self.base.rows(_at(self.base_refs, refs)))]
 
     def values(self, key: str, refs: Sequence[int]) -> list[Any]:
         if key not in self.keys:
             return self.base.values(key, _at(self.base_refs, refs))
         overlays = self.overlays
         return _or_base(self, key, refs, [overlays[ref].get(key, MISSING) for ref in refs])
-
-    def classes(self) -> np.ndarray:
-        if self._classes is None:
-            self._classes = _classes(self)
-        return self._classes
 
 
 def _at(base_refs: np.ndarray, refs: Sequence[int]) -> list[int]:
@@ -183,6 +284,7 @@ def _or_base(table: Any, key: str, refs: Sequence[int], found: list[Any]) -> lis
 
 
 _REPEATING_PARTS = frozenset(["$protocol", "$domain"])
+_URLS_AT_ONCE = 16384
 
 
 def _url_part(key: str, urls: Sequence[str | None]) -> list[Any]:
@@ -200,38 +302,41 @@ def _url_part(key: str, urls: Sequence[str | None]) -> list[Any]:
     return found
 
 
-class SplitUrlTable:
+class SplitUrlTable(_AddingTable):
     """Entries of ``base`` (at ``base_refs``) with the parts of their string ``url``
-    added (``hourwise.transforms.split_url.url_parts``); ``urls[i]`` is entry ``i``'s
-    URL, or None when it has no string one. A part is computed for every entry when
-    first asked for, and kept: the web UI groups by ``$domain`` only, so the other
-    five parts of a year of URLs are never built."""
+    added (``hourwise.transforms.split_url.url_parts``). A part is computed for every
+    entry when first asked for, and kept: the web UI groups by ``$domain`` only, so the
+    other five parts of a year of URLs are never built, and where the domains are
+    remembered by data id the URLs are not even read."""
 
-    __slots__ = ("_classes", "_parts", "base", "base_refs", "canonical", "made_by", "urls")
+    __slots__ = ("_classes", "_parts", "base", "base_refs", "canonical", "made_by")
 
     keys = frozenset(URL_KEYS)
 
-    def __init__(self, base: Table, base_refs: np.ndarray, urls: list[str | None], *,
-                 made_by: str = ""):
+    def __init__(self, base: Table, base_refs: np.ndarray, *, made_by: str = ""):
         self.base = base
         self.base_refs = base_refs
-        self.urls = urls
         self.canonical = base.canonical
         self.made_by = made_by
         self._classes: np.ndarray | None = None
         self._parts: dict[str, list[Any]] = {}
 
     def __len__(self) -> int:
-        return len(self.urls)
+        return len(self.base_refs)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        data = self.base[int(self.base_refs[index])]
-        url = self.urls[index]
-        parts = None if url is None else url_part_values(url)
-        return data if parts is None else {**data, **dict(zip(URL_KEYS, parts))}
+        return _with_url_parts(self.base[int(self.base_refs[index])])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self[index] for index in range(len(self.urls)))
+        return iter(self.rows(range(len(self.base_refs))))
+
+    def rows(self, refs: Sequence[int]) -> list[dict[str, Any]]:
+        return [_with_url_parts(data) for data in self.base.rows(_at(self.base_refs, refs))]
+
+    def _urls(self, positions: Any) -> list[str | None]:
+        """The string URL of the entries at ``positions`` (None where there is none)."""
+        return [url if isinstance(url, str) else None
+                for url in self.base.values("url", _at(self.base_refs, positions))]
 
     def _part(self, key: str) -> list[Any]:
         found = self._parts.get(key)
@@ -244,14 +349,14 @@ class SplitUrlTable:
                 data_ids = self.base.data_ids[self.base_refs]
                 codes = memo.lookup(data_ids)
                 todo = np.flatnonzero(codes < 0)
-                if len(todo):
-                    urls = self.urls
-                    computed = _url_part(key, [urls[i] for i in todo.tolist()])
-                    codes[todo] = memo.remember(data_ids[todo], computed)
+                for lo in range(0, len(todo), _URLS_AT_ONCE):  # a year of URLs: in slices
+                    some = todo[lo : lo + _URLS_AT_ONCE]
+                    computed = _url_part(key, self._urls(some))
+                    codes[some] = memo.remember(data_ids[some], computed)
                 values = memo.values
                 found = [values[code] for code in codes.tolist()]
             else:
-                found = _url_part(key, self.urls)
+                found = _url_part(key, self._urls(np.arange(len(self.base_refs))))
             self._parts[key] = found
         return found
 
@@ -261,10 +366,11 @@ class SplitUrlTable:
         part = self._part(key)
         return _or_base(self, key, refs, [part[ref] for ref in refs])
 
-    def classes(self) -> np.ndarray:
-        if self._classes is None:
-            self._classes = _classes(self)
-        return self._classes
+
+def _with_url_parts(data: dict[str, Any]) -> dict[str, Any]:
+    url = data.get("url")
+    parts = url_part_values(url) if isinstance(url, str) else None
+    return data if parts is None else {**data, **dict(zip(URL_KEYS, parts))}
 
 
 class ProjectedTable:
@@ -286,11 +392,17 @@ class ProjectedTable:
         return len(self.base_refs)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        data = self.base[self.base_refs[index]]
-        return {key: data[key] for key in self.keys if key in data}
+        return self.rows([index])[0]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self[index] for index in range(len(self.base_refs)))
+        return iter(self.rows(range(len(self.base_refs))))
+
+    def rows(self, refs: Sequence[int]) -> list[dict[str, Any]]:
+        """Only the kept keys are read from the base."""
+        base_refs = [self.base_refs[ref] for ref in refs]
+        columns = [(key, self.base.values(key, base_refs)) for key in self.keys]
+        return [{key: value for key, column in columns if (value := column[i]) is not MISSING}
+                for i in range(len(base_refs))]
 
     def values(self, key: str, refs: Sequence[int]) -> list[Any]:
         if key not in self.keys:
