@@ -151,6 +151,12 @@ def test_x_server_going_away_is_retried_and_said(x_server, start_server, watch):
         ),
         what="a window recorded after the X server came back",
     )
+    # Each watcher retries on its own clock, so the AFK watcher may reconnect up to one
+    # retry interval after the window watcher did.
+    wait_for(
+        lambda: "is back; the AFK watcher records again" in watcher.log(),
+        what="the AFK watcher to say the X server is back",
+    )
     assert watcher.process.poll() is None
     watcher.stop()
     log = watcher.log()
