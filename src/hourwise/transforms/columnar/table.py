@@ -11,7 +11,7 @@ and ``table[i]`` (the whole data object, built when asked).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -100,27 +100,26 @@ class JoinedColumns(KeyedColumns):
         positions = (np.arange(total, dtype=np.intp) if positions is None
                      else np.asarray(positions, np.intp))
         out = np.full(len(positions), MISSING, object)
-        part_of = np.searchsorted(ends, positions, "right")
-        for number, part in enumerate(self._parts):
-            if key in part:
-                at = np.flatnonzero(part_of == number)
-                if len(at):
-                    first = int(ends[number - 1]) if number else 0
-                    out[at] = part.take(key, positions[at] - first)
-        return out
+        return self._fill(out, key, positions, lambda part, at: part.take(key, at))
 
     def prints(self, key: str, positions: Any, others: OtherValues) -> np.ndarray:
-        ends = self._ends
         positions = np.asarray(positions, np.intp)
         out = np.empty(len(positions), PRINT)
         out[:] = others.print_of(MISSING)
+        return self._fill(out, key, positions, lambda part, at: part.prints(key, at, others))
+
+    def _fill(self, out: np.ndarray, key: str, positions: np.ndarray,
+              read: Callable[[Any, np.ndarray], np.ndarray]) -> np.ndarray:
+        """``out`` with each position that falls in a part holding ``key`` set to what
+        ``read`` gives for it (positions counted within that part)."""
+        ends = self._ends
         part_of = np.searchsorted(ends, positions, "right")
         for number, part in enumerate(self._parts):
             if key in part:
                 at = np.flatnonzero(part_of == number)
                 if len(at):
                     first = int(ends[number - 1]) if number else 0
-                    out[at] = part.prints(key, positions[at] - first, others)
+                    out[at] = read(part, positions[at] - first)
         return out
 
 
