@@ -41,7 +41,7 @@ from tests.differential.webui import DEFAULT_CATEGORIES, full_desktop_query  # n
 
 TARGETS_MS = {1: 20, 30: 300, 365: 2000}
 TARGET_RATIO = 30
-MEMORY_TARGET = 200 * 1024 * 1024
+MEMORY_TARGET = 200_000_000  # the issue's 200 MB (190.7 MiB)
 _nonce = itertools.count()
 
 
@@ -208,7 +208,7 @@ def markdown(results: dict, ds, spans, info: dict) -> str:
                   default=None)
     if hw_peak is not None:
         verdicts.append(f"- Hourwise peak memory while answering the queries: "
-                        f"{report.fmt_bytes(hw_peak)} (target < 200 MiB) — "
+                        f"{report.fmt_bytes(hw_peak)} ({hw_peak / 1e6:.1f} MB; target < 200 MB) — "
                         + ("met" if hw_peak < MEMORY_TARGET else "MISSED"))
     return f"""## Query benchmark (issue #3): `bench/bench_query.py`
 
