@@ -296,7 +296,7 @@ def listing_json(rows: list[tuple[int, int, int, int]], texts: dict[int, str]) -
     fmt = format_timestamp
     data = {data_id: text.encode() for data_id, text in texts.items()}
     with paused_gc():
-        # every head closes the event before it; the first one's "},"" is cut off below
+        # every head closes the event before it; the first head's leading "}," is cut off below
         heads = [
             f'}},{{"id":{ident},"timestamp":"{fmt(s)}","duration":{(e - s) / 1_000_000!r},"data":'
             for ident, s, e, _ in rows
